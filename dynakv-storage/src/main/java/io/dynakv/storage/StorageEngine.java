@@ -1,0 +1,53 @@
+package io.dynakv.storage;
+
+import io.dynakv.common.Versioned;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A node's local store of versioned records, addressed by (partition, table, key).
+ *
+ * <p>Durability contract: {@link #put} and {@link #remove} are visible to reads as soon as they
+ * return, and become durable once a later {@link #sync()} returns. A write is acknowledged to a
+ * client only after that (see the group committer), so a crash can only lose writes no client was
+ * told succeeded. Reads and writes are thread-safe; {@code sync} may run concurrently with them.
+ */
+public interface StorageEngine extends AutoCloseable {
+
+    /** The stored version, tombstones included; empty when the key was never written or was purged. */
+    Optional<Versioned> get(int partition, String table, byte[] key);
+
+    /** Stores {@code value} as the key's version, replacing any previous one. Returns a sequence number. */
+    long put(int partition, String table, byte[] key, Versioned value);
+
+    /** Deletes the record outright (purging an expired tombstone). Returns a sequence number. */
+    long remove(int partition, String table, byte[] key);
+
+    /**
+     * Up to {@code limit} records of one table in one partition, in unsigned byte order of key,
+     * whose key starts with {@code prefix} and sorts strictly after {@code afterKey} (null: from the
+     * first). Tombstones included.
+     */
+    List<StoredRecord> scan(int partition, String table, byte[] prefix, byte[] afterKey, int limit);
+
+    /**
+     * Makes every write that has returned so far durable (an fsync of the write-ahead log), and
+     * returns the highest sequence number now durable. Blocks: called by the group committer's
+     * thread, never from an event loop.
+     */
+    long sync();
+
+    /** The sequence number of the newest write that has returned. */
+    long lastSequence();
+
+    /** A small value stored beside the data (node id, cluster state), written durably at once. */
+    void putMeta(String name, byte[] value);
+
+    Optional<byte[]> getMeta(String name);
+
+    /** Sizes for /stats and /metrics; estimates are fine. */
+    StorageStats stats();
+
+    @Override
+    void close();
+}
