@@ -1,0 +1,82 @@
+package io.dynakv.api;
+
+import io.dynakv.node.NodeHandle;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Request counts and latencies by verb, plus node gauges, in one Prometheus registry that feeds
+ * both /metrics and /stats. Timers keep a decaying p50/p99 so /stats can show them without a
+ * Prometheus server.
+ */
+final class ApiMetrics {
+
+    /** The verbs /stats reports on. */
+    enum Verb {
+        GET,
+        PUT,
+        DELETE,
+        PATCH,
+        LIST,
+        BATCH_GET,
+        OTHER
+    }
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<Verb, Timer> ok = new EnumMap<>(Verb.class);
+    private final Map<Verb, Timer> failed = new EnumMap<>(Verb.class);
+
+    ApiMetrics(NodeHandle node) {
+        for (Verb verb : Verb.values()) {
+            ok.put(verb, timer(verb, "ok"));
+            failed.put(verb, timer(verb, "error"));
+        }
+        Gauge.builder("dynakv.keys", () -> node.storage().stats().estimatedKeys())
+                .description("records stored, tombstones included (estimate)")
+                .register(registry);
+        Gauge.builder("dynakv.disk", () -> node.storage().stats().diskBytes())
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("dynakv.storage.memory", () -> node.storage().stats().memoryBytes())
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("dynakv.conflicts", node.stats().conflicts, a -> a.sum())
+                .description("concurrent versions detected and resolved")
+                .register(registry);
+        Gauge.builder("dynakv.read.repairs", node.stats().readRepairs, a -> a.sum())
+                .register(registry);
+        Gauge.builder("dynakv.tombstones.purged", node.stats().tombstonesPurged, a -> a.sum())
+                .register(registry);
+        Gauge.builder("dynakv.group.commit.writes.per.fsync", () -> node.writesPerFsync().getAsDouble())
+                .register(registry);
+    }
+
+    private Timer timer(Verb verb, String outcome) {
+        return Timer.builder("dynakv.requests")
+                .tag("verb", verb.name().toLowerCase(java.util.Locale.ROOT))
+                .tag("outcome", outcome)
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+    }
+
+    void record(Verb verb, int status, long nanos) {
+        (status < 400 ? ok : failed).get(verb).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    Timer timer(Verb verb) {
+        return ok.get(verb);
+    }
+
+    Timer failures(Verb verb) {
+        return failed.get(verb);
+    }
+
+    String scrape() {
+        return registry.scrape();
+    }
+}

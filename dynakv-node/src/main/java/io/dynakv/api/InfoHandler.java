@@ -1,0 +1,121 @@
+package io.dynakv.api;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.dynakv.node.NodeHandle;
+import io.dynakv.node.NodeState;
+import io.dynakv.storage.StorageStats;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/** The operator's endpoints: /membership, /health, /stats and /metrics. All GET only. */
+final class InfoHandler {
+
+    private final NodeHandle node;
+    private final ApiMetrics metrics;
+
+    InfoHandler(NodeHandle node, ApiMetrics metrics) {
+        this.node = node;
+        this.metrics = metrics;
+    }
+
+    void handle(Exchange exchange, Route route) {
+        HttpServerRequest request = exchange.request;
+        if (!request.method().equals(HttpMethod.GET)) {
+            throw HttpApi.methodNotAllowed(request, "GET");
+        }
+        switch (route.kind()) {
+            case MEMBERSHIP:
+                membership(request);
+                break;
+            case HEALTH:
+                health(request);
+                break;
+            case STATS:
+                stats(request);
+                break;
+            case METRICS:
+                request.response()
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                        .end(metrics.scrape());
+                break;
+            default:
+                throw new IllegalStateException("not an info route: " + route.kind());
+        }
+    }
+
+    /** This node only, until the cluster (next issue) adds gossip. */
+    private void membership(HttpServerRequest request) {
+        boolean up = node.state().get() == NodeState.SERVING;
+        Responses.json(request, 200, Json.write(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("nodes");
+            g.writeStartObject();
+            g.writeStringField("address", node.config().advertise().toString());
+            g.writeStringField("node_id", node.id().toString());
+            g.writeStringField("status", up ? "up" : node.state().get() == NodeState.STOPPING ? "leaving" : "joining");
+            g.writeNumberField("incarnation", 0);
+            g.writeNumberField("partitions", node.partitioner().partitions());
+            g.writeBooleanField("self", true);
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeNumberField("active_count", up ? 1 : 0);
+            g.writeNumberField("partitions", node.partitioner().partitions());
+            g.writeNumberField("replication_factor", node.config().replicationFactor());
+            g.writeEndObject();
+        }));
+    }
+
+    private void health(HttpServerRequest request) {
+        NodeState state = node.state().get();
+        Responses.json(request, state == NodeState.SERVING ? 200 : 503, Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("status", state.name().toLowerCase(Locale.ROOT));
+            g.writeStringField("node_id", node.id().toString());
+            g.writeEndObject();
+        }));
+    }
+
+    private void stats(HttpServerRequest request) {
+        StorageStats storage = node.storage().stats();
+        Responses.json(request, 200, Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("node", node.config().advertise().toString());
+            g.writeStringField("node_id", node.id().toString());
+            g.writeStringField("state", node.state().get().name().toLowerCase(Locale.ROOT));
+            g.writeObjectFieldStart("requests");
+            for (ApiMetrics.Verb verb : ApiMetrics.Verb.values()) {
+                writeVerb(g, verb);
+            }
+            g.writeEndObject();
+            g.writeNumberField("keys", storage.estimatedKeys());
+            g.writeNumberField("disk_bytes", storage.diskBytes());
+            g.writeNumberField("storage_memory_bytes", storage.memoryBytes());
+            g.writeNumberField("pending_hints", 0);
+            g.writeNumberField("repairs", node.stats().readRepairs.sum());
+            g.writeNumberField("conflicts", node.stats().conflicts.sum());
+            g.writeNumberField(
+                    "tombstones_purged", node.stats().tombstonesPurged.sum());
+            g.writeNumberField("writes_per_fsync", node.writesPerFsync().getAsDouble());
+            g.writeStringField("fsync", node.config().fsync().name());
+            g.writeEndObject();
+        }));
+    }
+
+    private void writeVerb(JsonGenerator g, ApiMetrics.Verb verb) throws IOException {
+        Timer ok = metrics.timer(verb);
+        g.writeObjectFieldStart(verb.name().toLowerCase(Locale.ROOT));
+        g.writeNumberField("count", ok.count());
+        g.writeNumberField("errors", metrics.failures(verb).count());
+        for (ValueAtPercentile p : ok.takeSnapshot().percentileValues()) {
+            String name = "p" + Math.round(p.percentile() * 100) + "_ms";
+            g.writeNumberField(name, p.value(TimeUnit.MILLISECONDS));
+        }
+        g.writeEndObject();
+    }
+}

@@ -1,0 +1,269 @@
+package io.dynakv.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dynakv.common.CausalContext;
+import io.dynakv.common.ValueKind;
+import io.dynakv.common.Versioned;
+import io.dynakv.node.NodeHandle;
+import io.dynakv.node.Shard;
+import io.dynakv.replication.coordinator.ConsistencyLevel;
+import io.dynakv.replication.coordinator.Coordinator;
+import io.dynakv.replication.coordinator.Outcome;
+import io.dynakv.replication.coordinator.WriteRequest;
+import io.dynakv.replication.replica.KeyRef;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * GET, PUT, DELETE and PATCH of one key. Parsing and validation happen on the loop that received
+ * the request; the work then runs on the shard that owns the key's partition, and the answer is
+ * written back on the receiving loop.
+ */
+final class KeyHandler {
+
+    static final String CONTEXT_HEADER = "X-DynaKV-Context";
+
+    private final NodeHandle node;
+
+    KeyHandler(NodeHandle node) {
+        this.node = node;
+    }
+
+    void handle(Exchange exchange, Route route) {
+        HttpServerRequest request = exchange.request;
+        KeyRef key = new KeyRef(
+                node.partitioner().partitionOf(route.table().getBytes(StandardCharsets.UTF_8), route.key()),
+                route.table(),
+                route.key());
+        HttpMethod method = request.method();
+        if (method.equals(HttpMethod.GET)) {
+            get(exchange, route, key);
+        } else if (method.equals(HttpMethod.PUT)) {
+            ConsistencyLevel w = consistency(request, "w");
+            BodyReader.read(
+                    request,
+                    node.config().maxBodyBytes(),
+                    body -> exchange.guard(() -> put(exchange, route, key, w, body)));
+        } else if (method.equals(HttpMethod.DELETE)) {
+            delete(exchange, route, key);
+        } else if (method.equals(HttpMethod.PATCH)) {
+            ConsistencyLevel w = consistency(request, "w");
+            BodyReader.read(
+                    request,
+                    node.config().maxBodyBytes(),
+                    body -> exchange.guard(() -> patch(exchange, route, key, w, body)));
+        } else {
+            throw HttpApi.methodNotAllowed(request, "GET, PUT, DELETE, PATCH");
+        }
+    }
+
+    private void get(Exchange exchange, Route route, KeyRef key) {
+        HttpServerRequest request = exchange.request;
+        ConsistencyLevel r = consistency(request, "r");
+        boolean raw = wantsRaw(request);
+        onShard(
+                exchange,
+                key,
+                coordinator -> coordinator.read(
+                        key,
+                        r,
+                        outcome -> exchange.reply(() -> {
+                            Versioned version = found(outcome, route.keyText());
+                            request.response().putHeader(HttpHeaders.ETAG, Responses.etag(version));
+                            if (raw) {
+                                request.response()
+                                        .putHeader(HttpHeaders.CONTENT_TYPE, Responses.OCTET_STREAM)
+                                        .end(Buffer.buffer(version.value()));
+                            } else {
+                                Responses.json(
+                                        request, 200, Buffer.buffer(Responses.valueDocument(route.keyText(), version)));
+                            }
+                        })));
+    }
+
+    private void put(Exchange exchange, Route route, KeyRef key, ConsistencyLevel w, byte[] body) {
+        HttpServerRequest request = exchange.request;
+        ValueKind kind;
+        byte[] value;
+        String bodyContext = null;
+        if (isRaw(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+            kind = ValueKind.BYTES;
+            value = body;
+        } else {
+            ValueBodies.PutBody put = ValueBodies.parsePut(body);
+            kind = ValueKind.JSON;
+            value = put.value();
+            bodyContext = put.context();
+        }
+        checkValueSize(value.length);
+        Optional<CausalContext> context = context(request, bodyContext);
+        WriteRequest write = new WriteRequest(key, kind, value, context, w);
+        onShard(
+                exchange,
+                key,
+                coordinator -> coordinator.write(
+                        write,
+                        outcome -> exchange.reply(() -> {
+                            Versioned version = written(outcome);
+                            request.response().putHeader(HttpHeaders.ETAG, Responses.etag(version));
+                            Responses.json(request, 201, Json.write(g -> {
+                                g.writeStartObject();
+                                g.writeStringField("key", route.keyText());
+                                g.writeStringField("version", Responses.token(version));
+                                g.writeEndObject();
+                            }));
+                        })));
+    }
+
+    private void delete(Exchange exchange, Route route, KeyRef key) {
+        HttpServerRequest request = exchange.request;
+        ConsistencyLevel w = consistency(request, "w");
+        WriteRequest write = new WriteRequest(key, ValueKind.TOMBSTONE, new byte[0], context(request, null), w);
+        onShard(
+                exchange,
+                key,
+                coordinator -> coordinator.write(
+                        write,
+                        outcome -> exchange.reply(() -> {
+                            Versioned version = written(outcome);
+                            Responses.json(request, 200, Json.write(g -> {
+                                g.writeStartObject();
+                                g.writeStringField("key", route.keyText());
+                                g.writeBooleanField("deleted", true);
+                                g.writeStringField("version", Responses.token(version));
+                                g.writeEndObject();
+                            }));
+                        })));
+    }
+
+    /**
+     * Read, merge (RFC 7396), write with the read's context. On one node the read and the write run
+     * in one task on the key's loop, so concurrent patches of a key apply one after the other.
+     */
+    private void patch(Exchange exchange, Route route, KeyRef key, ConsistencyLevel w, byte[] body) {
+        HttpServerRequest request = exchange.request;
+        if (isRaw(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+            throw new ApiException(
+                    415, "unsupported_media_type", "a PATCH body is a JSON merge patch (RFC 7396), not raw bytes");
+        }
+        JsonNode patch = ValueBodies.parseDocument(body, "a PATCH body is a JSON merge patch (RFC 7396)");
+        ConsistencyLevel r = consistency(request, "r");
+        onShard(
+                exchange,
+                key,
+                coordinator -> coordinator.read(key, r, read -> {
+                    if (!(read instanceof Outcome.Ok<Optional<Versioned>> current)) {
+                        exchange.reply(() -> {
+                            throw Responses.failure(read);
+                        });
+                        return;
+                    }
+                    Optional<Versioned> live = current.value().filter(v -> !v.isTombstone());
+                    if (live.isPresent() && live.get().kind() == ValueKind.BYTES) {
+                        exchange.reply(() -> {
+                            throw new ApiException(
+                                    409, "not_json", "the stored value is raw bytes; only a JSON value can be patched");
+                        });
+                        return;
+                    }
+                    JsonNode merged = ValueBodies.mergePatch(
+                            live.map(v -> ValueBodies.parseStored(v.value())).orElse(null), patch);
+                    byte[] value = ValueBodies.compact(merged);
+                    if (value.length > node.config().maxValueBytes()) {
+                        exchange.reply(() -> checkValueSize(value.length));
+                        return;
+                    }
+                    Optional<CausalContext> context = current.value().map(CausalContext::of);
+                    WriteRequest write = new WriteRequest(key, ValueKind.JSON, value, context, w);
+                    coordinator.write(
+                            write,
+                            outcome -> exchange.reply(() -> {
+                                Versioned version = written(outcome);
+                                request.response().putHeader(HttpHeaders.ETAG, Responses.etag(version));
+                                Responses.json(
+                                        request, 200, Buffer.buffer(Responses.valueDocument(route.keyText(), version)));
+                            }));
+                }));
+    }
+
+    /** Runs {@code work} with the coordinator of the key's shard, on that shard's loop. */
+    private void onShard(Exchange exchange, KeyRef key, Consumer<Coordinator> work) {
+        Shard shard = node.shards().forPartition(key.partition());
+        shard.execute(() -> {
+            try {
+                work.accept(shard.coordinator());
+            } catch (RuntimeException e) {
+                exchange.reply(() -> exchange.internalError(e));
+            }
+        });
+    }
+
+    private static Versioned found(Outcome<Optional<Versioned>> outcome, String key) {
+        if (outcome instanceof Outcome.Ok<Optional<Versioned>> ok) {
+            return ok.value()
+                    .filter(v -> !v.isTombstone())
+                    .orElseThrow(() -> new ApiException(404, "not_found", "no value for key '" + key + "'"));
+        }
+        throw Responses.failure(outcome);
+    }
+
+    private static Versioned written(Outcome<Versioned> outcome) {
+        if (outcome instanceof Outcome.Ok<Versioned> ok) {
+            return ok.value();
+        }
+        throw Responses.failure(outcome);
+    }
+
+    private ConsistencyLevel consistency(HttpServerRequest request, String name) {
+        String text = request.getParam(name);
+        if (text == null) {
+            return ConsistencyLevel.QUORUM;
+        }
+        try {
+            ConsistencyLevel level = ConsistencyLevel.parse(text);
+            level.required(node.replicasPerKey().getAsInt()); // refuse ?w=5 with 3 replicas up front
+            return level;
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_consistency", name + ": " + e.getMessage());
+        }
+    }
+
+    private Optional<CausalContext> context(HttpServerRequest request, String bodyContext) {
+        String header = request.getHeader(CONTEXT_HEADER);
+        if (header != null && bodyContext != null && !header.strip().equals(bodyContext.strip())) {
+            throw ApiException.badRequest(
+                    "invalid_context", "the " + CONTEXT_HEADER + " header and the body's \"context\" differ; send one");
+        }
+        String token = header != null ? header : bodyContext;
+        if (token == null) {
+            return Optional.empty();
+        }
+        return Optional.of(CausalContext.parseToken(token)
+                .orElseThrow(() -> ApiException.badRequest(
+                        "invalid_context",
+                        "the context is not a version this store issued; send back the \"version\" a read returned")));
+    }
+
+    private void checkValueSize(int bytes) {
+        if (bytes > node.config().maxValueBytes()) {
+            throw ApiException.tooLarge("the value is " + bytes + " bytes; the limit is "
+                    + node.config().maxValueBytes() + " (--max-value-bytes)");
+        }
+    }
+
+    static boolean isRaw(String contentType) {
+        return contentType != null
+                && contentType.strip().toLowerCase(Locale.ROOT).startsWith(Responses.OCTET_STREAM);
+    }
+
+    private static boolean wantsRaw(HttpServerRequest request) {
+        String accept = request.getHeader(HttpHeaders.ACCEPT);
+        return accept != null && accept.toLowerCase(Locale.ROOT).contains(Responses.OCTET_STREAM);
+    }
+}

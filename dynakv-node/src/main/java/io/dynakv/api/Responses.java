@@ -1,0 +1,83 @@
+package io.dynakv.api;
+
+import io.dynakv.common.CausalContext;
+import io.dynakv.common.ValueKind;
+import io.dynakv.common.Versioned;
+import io.dynakv.replication.coordinator.Outcome;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/** How answers are written: JSON bodies, the version as ETag, and errors as {"error","message"}. */
+final class Responses {
+
+    static final String JSON = "application/json";
+    static final String OCTET_STREAM = "application/octet-stream";
+
+    private Responses() {}
+
+    static void json(HttpServerRequest request, int status, Buffer body) {
+        if (request.response().ended() || request.response().closed()) {
+            return; // the client went away, or an earlier error already answered
+        }
+        request.response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+                .end(body);
+    }
+
+    static void error(HttpServerRequest request, ApiException e) {
+        json(request, e.status(), Json.error(e.code(), e.getMessage()));
+    }
+
+    /** The version token a client sends back as causal context; also the ETag. */
+    static String token(Versioned version) {
+        return CausalContext.of(version).toToken();
+    }
+
+    static String etag(Versioned version) {
+        return '"' + token(version) + '"';
+    }
+
+    /** {@code {"key","value","version"}}; bytes values are base64 with {@code "encoding":"base64"}. */
+    static byte[] valueDocument(String key, Versioned version) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(version.value().length + key.length() + 96);
+        out.writeBytes(ascii("{\"key\":"));
+        out.writeBytes(Json.quoted(key));
+        out.writeBytes(ascii(",\"value\":"));
+        if (version.kind() == ValueKind.BYTES) {
+            out.writeBytes(
+                    ascii('"' + Base64.getEncoder().encodeToString(version.value()) + "\",\"encoding\":\"base64\""));
+        } else {
+            out.writeBytes(version.value()); // compact JSON text, written by this API
+        }
+        out.writeBytes(ascii(",\"version\":\"" + token(version) + "\"}"));
+        return out.toByteArray();
+    }
+
+    /** 503 or 504 for a request that did not reach its quorum. */
+    static ApiException failure(Outcome<?> outcome) {
+        if (outcome instanceof Outcome.Unavailable<?> u) {
+            return new ApiException(
+                    503,
+                    "unavailable",
+                    "not enough replicas: " + u.answered() + " of the " + u.required()
+                            + " required answered (the key has " + u.replicas() + "): " + u.reason());
+        }
+        if (outcome instanceof Outcome.TimedOut<?> t) {
+            return new ApiException(
+                    504,
+                    "timeout",
+                    "replicas did not answer in time: " + t.answered() + " of the " + t.required()
+                            + " required answered within --request-timeout-ms");
+        }
+        throw new IllegalStateException("not a failure: " + outcome);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

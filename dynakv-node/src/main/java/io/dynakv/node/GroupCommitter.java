@@ -1,0 +1,168 @@
+package io.dynakv.node;
+
+import io.dynakv.storage.StorageEngine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes writes durable with as few fsyncs as possible. Writes are visible once storage returns;
+ * their acknowledgements wait here. One thread takes every waiter that arrived during the previous
+ * fsync, runs one fsync for all of them, and releases them: under load each fsync covers many writes
+ * (group commit), and an idle node fsyncs at once, so a lone write pays one fsync of latency.
+ *
+ * <p>With {@link FsyncMode#periodic} acknowledgements are released at once and the thread fsyncs on
+ * an interval instead, which is what that mode trades away.
+ */
+final class GroupCommitter implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+
+    /** Pause before retrying a failed fsync, so a broken disk does not spin a core. */
+    private static final long RETRY_PAUSE_MILLIS = 100;
+
+    private final StorageEngine storage;
+    private final FsyncMode mode;
+    private final Duration interval;
+    private final Thread thread;
+    private final Object lock = new Object();
+    private List<Waiter> waiting = new ArrayList<>();
+    private volatile long durableSequence;
+    private volatile boolean running = true;
+    private long fsyncs;
+    private long released;
+
+    private record Waiter(long sequence, Runnable onDurable) {}
+
+    GroupCommitter(StorageEngine storage, FsyncMode mode, Duration interval) {
+        this.storage = storage;
+        this.mode = mode;
+        this.interval = interval;
+        this.thread = new Thread(this::run, "dynakv-group-commit");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** Runs {@code onDurable} (on this committer's thread, or the caller's) once {@code sequence} is durable. */
+    void whenDurable(long sequence, Runnable onDurable) {
+        if (mode == FsyncMode.periodic || sequence <= durableSequence) {
+            onDurable.run();
+            return;
+        }
+        synchronized (lock) {
+            waiting.add(new Waiter(sequence, onDurable));
+            lock.notifyAll();
+        }
+    }
+
+    /** Writes per fsync so far, for /stats: how well group commit is batching. */
+    double writesPerFsync() {
+        synchronized (lock) {
+            return fsyncs == 0 ? 0 : (double) released / fsyncs;
+        }
+    }
+
+    private void run() {
+        while (running) {
+            List<Waiter> batch = nextBatch();
+            if (batch == null) {
+                continue;
+            }
+            long durable;
+            try {
+                durable = storage.sync();
+            } catch (RuntimeException e) {
+                log.error(
+                        "fsync of the write-ahead log failed; writes wait unacknowledged and are retried: {}",
+                        e.toString());
+                requeue(batch);
+                pause(RETRY_PAUSE_MILLIS);
+                continue;
+            }
+            durableSequence = durable;
+            List<Waiter> notYet = new ArrayList<>();
+            for (Waiter w : batch) {
+                if (w.sequence <= durable) {
+                    w.onDurable.run();
+                } else {
+                    notYet.add(w); // its write returned after this fsync began: next round
+                }
+            }
+            synchronized (lock) {
+                fsyncs++;
+                released += batch.size() - notYet.size();
+            }
+            requeue(notYet);
+        }
+    }
+
+    /** The waiters to release next, or null after a periodic fsync or a shutdown wake-up. */
+    private List<Waiter> nextBatch() {
+        synchronized (lock) {
+            if (mode == FsyncMode.periodic) {
+                waitOn(interval.toMillis());
+                List<Waiter> none = new ArrayList<>();
+                return running ? none : null;
+            }
+            while (waiting.isEmpty() && running) {
+                waitOn(0);
+            }
+            if (waiting.isEmpty()) {
+                return null;
+            }
+            List<Waiter> batch = waiting;
+            waiting = new ArrayList<>();
+            return batch;
+        }
+    }
+
+    private void requeue(List<Waiter> waiters) {
+        if (!waiters.isEmpty()) {
+            synchronized (lock) {
+                waiting.addAll(waiters);
+            }
+        }
+    }
+
+    private void waitOn(long millis) {
+        try {
+            lock.wait(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the thread after a final fsync, releasing everyone still waiting. */
+    @Override
+    public void close() {
+        running = false;
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long durable = storage.sync();
+        durableSequence = durable;
+        List<Waiter> rest;
+        synchronized (lock) {
+            rest = waiting;
+            waiting = new ArrayList<>();
+        }
+        rest.forEach(w -> w.onDurable.run());
+    }
+}

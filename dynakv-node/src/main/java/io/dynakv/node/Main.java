@@ -1,0 +1,77 @@
+package io.dynakv.node;
+
+import java.io.PrintWriter;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import sun.misc.Signal;
+
+/**
+ * {@code bin/dynakv}'s entry point. Exit codes: 0 after a clean stop (SIGTERM or SIGINT),
+ * 2 for a bad command line, 1 when the node cannot start.
+ */
+public final class Main {
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        NodeCommand command = new NodeCommand();
+        CommandLine cli = new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true);
+        PrintWriter err = cli.getErr();
+        NodeConfig config;
+        try {
+            CommandLine.ParseResult parsed = cli.parseArgs(args);
+            if (CommandLine.printHelpIfRequested(parsed)) {
+                return 0;
+            }
+            config = command.call();
+            LogSetup.configure(System.getenv("DYNAKV_LOG"), command.logFormat());
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+            err.println("dynakv: " + e.getMessage());
+            err.println("Run 'dynakv --help' for the usage.");
+            return 2;
+        }
+        if (config.join() != null) {
+            err.println("dynakv: joining a cluster (" + config.join() + ") is not available in this version yet:"
+                    + " it runs a single node. Start the node without the join address.");
+            return 2;
+        }
+        return serve(config);
+    }
+
+    private static int serve(NodeConfig config) {
+        Logger log = LoggerFactory.getLogger(Main.class);
+        Node node;
+        try {
+            node = Node.start(config);
+        } catch (RuntimeException e) {
+            log.error("cannot start: {}", e.getMessage());
+            return 1;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        // Handle the signals ourselves: the JVM's default exits with 143, and a clean stop is 0.
+        Signal.handle(new Signal("TERM"), signal -> stop.countDown());
+        Signal.handle(new Signal("INT"), signal -> stop.countDown());
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        node.stop();
+        return 0;
+    }
+
+    /** {@code --version}: the jar's implementation version. */
+    public static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"dynakv " + (version == null ? "development build" : version)};
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package io.dynakv.node;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The command line: {@code dynakv <bind-host:port> [join-host:port] [flags]}, as in the seeds.
+ * Every flag can also be set by an environment variable {@code DYNAKV_<NAME>}; a flag wins.
+ */
+@Command(
+        name = "dynakv",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Runs one DynaKV node: a Dynamo-style key-value store that speaks HTTP/JSON.",
+            "",
+            "Examples:",
+            "  dynakv 127.0.0.1:6660                  first node",
+            "  dynakv 127.0.0.1:6661 127.0.0.1:6660   another node joining through any member",
+            "",
+            "Every flag can also be set by an environment variable, shown in brackets.",
+            "Log level: DYNAKV_LOG=debug (also trace, info, warn, error)."
+        })
+public final class NodeCommand implements Callable<NodeConfig> {
+
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "BIND",
+            defaultValue = "${env:DYNAKV_BIND:-127.0.0.1:6660}",
+            description = "host:port to listen on for clients and nodes (default ${DEFAULT-VALUE}) [DYNAKV_BIND]")
+    String bind;
+
+    @Parameters(
+            index = "1",
+            arity = "0..1",
+            paramLabel = "JOIN",
+            defaultValue = "${env:DYNAKV_JOIN}",
+            description = "host:port of any member of a running cluster to join through [DYNAKV_JOIN]")
+    String join;
+
+    @Option(
+            names = "--advertise",
+            paramLabel = "HOST:PORT",
+            defaultValue = "${env:DYNAKV_ADVERTISE}",
+            description = "address other nodes and clients should use, when it differs from BIND"
+                    + " (behind NAT, or BIND is 0.0.0.0) [DYNAKV_ADVERTISE]")
+    String advertise;
+
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            defaultValue = "${env:DYNAKV_DATA_DIR}",
+            description = "where this node keeps its data; default ./data/<host>_<port>. A restarted"
+                    + " node finds its data here [DYNAKV_DATA_DIR]")
+    Path dataDir;
+
+    @Option(
+            names = "--replication-factor",
+            paramLabel = "N",
+            defaultValue = "${env:DYNAKV_REPLICATION_FACTOR:-3}",
+            description = "copies kept of each key; a cluster smaller than N keeps one on every node"
+                    + " (default ${DEFAULT-VALUE}) [DYNAKV_REPLICATION_FACTOR]")
+    int replicationFactor;
+
+    @Option(
+            names = "--partitions",
+            paramLabel = "Q",
+            defaultValue = "${env:DYNAKV_PARTITIONS:-256}",
+            description = "fixed number of partitions keys hash into; set once when the data"
+                    + " directory is created and never changed (default ${DEFAULT-VALUE}) [DYNAKV_PARTITIONS]")
+    int partitions;
+
+    @Option(
+            names = "--fsync",
+            paramLabel = "MODE",
+            defaultValue = "${env:DYNAKV_FSYNC:-always}",
+            description = "always: a write is acknowledged only after its write-ahead log entry is"
+                    + " fsynced (concurrent writes share an fsync). periodic: acknowledged at once and"
+                    + " fsynced every --fsync-interval-ms, faster, but a machine crash loses up to that"
+                    + " interval of acknowledged writes (default ${DEFAULT-VALUE}) [DYNAKV_FSYNC]")
+    FsyncMode fsync;
+
+    @Option(
+            names = "--fsync-interval-ms",
+            paramLabel = "MS",
+            defaultValue = "${env:DYNAKV_FSYNC_INTERVAL_MS:-100}",
+            description = "fsync interval with --fsync=periodic (default ${DEFAULT-VALUE}) [DYNAKV_FSYNC_INTERVAL_MS]")
+    long fsyncIntervalMs;
+
+    @Option(
+            names = "--max-key-bytes",
+            paramLabel = "BYTES",
+            defaultValue = "${env:DYNAKV_MAX_KEY_BYTES:-1024}",
+            description = "longest key accepted, in UTF-8 bytes (default ${DEFAULT-VALUE}) [DYNAKV_MAX_KEY_BYTES]")
+    int maxKeyBytes;
+
+    @Option(
+            names = "--max-value-bytes",
+            paramLabel = "BYTES",
+            defaultValue = "${env:DYNAKV_MAX_VALUE_BYTES:-1048576}",
+            description = "largest value accepted (its compact JSON text, or the raw bytes); larger"
+                    + " requests get 413 (default ${DEFAULT-VALUE}) [DYNAKV_MAX_VALUE_BYTES]")
+    int maxValueBytes;
+
+    @Option(
+            names = "--request-timeout-ms",
+            paramLabel = "MS",
+            defaultValue = "${env:DYNAKV_REQUEST_TIMEOUT_MS:-5000}",
+            description = "how long a request waits for replicas before 504 (default ${DEFAULT-VALUE})"
+                    + " [DYNAKV_REQUEST_TIMEOUT_MS]")
+    long requestTimeoutMs;
+
+    @Option(
+            names = "--event-loops",
+            paramLabel = "COUNT",
+            defaultValue = "${env:DYNAKV_EVENT_LOOPS:-0}",
+            description =
+                    "event-loop threads; partitions are spread over them. 0: one per core" + " [DYNAKV_EVENT_LOOPS]")
+    int eventLoops;
+
+    @Option(
+            names = "--tombstone-grace-seconds",
+            paramLabel = "SECONDS",
+            defaultValue = "${env:DYNAKV_TOMBSTONE_GRACE_SECONDS:-864000}",
+            description = "how long a delete's tombstone is kept before it is purged; must exceed the"
+                    + " longest time a replica can be down and still rejoin (default ${DEFAULT-VALUE},"
+                    + " 10 days) [DYNAKV_TOMBSTONE_GRACE_SECONDS]")
+    long tombstoneGraceSeconds;
+
+    @Option(
+            names = "--block-cache-mb",
+            paramLabel = "MB",
+            defaultValue = "${env:DYNAKV_BLOCK_CACHE_MB:-64}",
+            description = "RocksDB block cache for reads, in MiB (default ${DEFAULT-VALUE}) [DYNAKV_BLOCK_CACHE_MB]")
+    long blockCacheMb;
+
+    @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            defaultValue = "${env:DYNAKV_LOG_FORMAT:-text}",
+            description = "text (one human-readable line per event) or json (one JSON object per"
+                    + " line) (default ${DEFAULT-VALUE}) [DYNAKV_LOG_FORMAT]")
+    String logFormat;
+
+    /** Validates the flags into a {@link NodeConfig}; messages say what to change. */
+    @Override
+    public NodeConfig call() {
+        HostPort bindAddress = HostPort.parse(bind);
+        HostPort advertiseAddress = advertise == null ? bindAddress : HostPort.parse(advertise);
+        HostPort joinAddress = join == null || join.isBlank() ? null : HostPort.parse(join);
+        Path dir = dataDir != null
+                ? dataDir
+                : Path.of("data", advertiseAddress.host().replace(':', '_') + "_" + advertiseAddress.port());
+        require(replicationFactor >= 1 && replicationFactor <= 16, "--replication-factor must be 1..16");
+        require(partitions >= 1 && partitions <= 65536, "--partitions must be 1..65536");
+        require(fsyncIntervalMs >= 1 && fsyncIntervalMs <= 60_000, "--fsync-interval-ms must be 1..60000");
+        require(maxKeyBytes >= 1 && maxKeyBytes <= 65536, "--max-key-bytes must be 1..65536");
+        require(maxValueBytes >= 1 && maxValueBytes <= 64 << 20, "--max-value-bytes must be 1..67108864 (64 MiB)");
+        require(requestTimeoutMs >= 1, "--request-timeout-ms must be positive");
+        require(eventLoops >= 0 && eventLoops <= 256, "--event-loops must be 0..256");
+        require(tombstoneGraceSeconds >= 0, "--tombstone-grace-seconds must not be negative");
+        require(blockCacheMb >= 1, "--block-cache-mb must be positive");
+        String format = logFormat.toLowerCase(Locale.ROOT);
+        require(format.equals("text") || format.equals("json"), "--log-format must be text or json");
+        return new NodeConfig(
+                bindAddress,
+                advertiseAddress,
+                joinAddress,
+                dir,
+                replicationFactor,
+                partitions,
+                fsync,
+                Duration.ofMillis(fsyncIntervalMs),
+                maxKeyBytes,
+                maxValueBytes,
+                Duration.ofMillis(requestTimeoutMs),
+                eventLoops == 0 ? Runtime.getRuntime().availableProcessors() : eventLoops,
+                Duration.ofSeconds(tombstoneGraceSeconds),
+                blockCacheMb << 20);
+    }
+
+    String logFormat() {
+        return logFormat.toLowerCase(Locale.ROOT);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package io.dynakv.replication.coordinator;
+
+import io.dynakv.cluster.ring.Ring;
+import io.dynakv.common.HlcClock;
+import io.dynakv.common.NodeId;
+import io.dynakv.common.Scheduler;
+import io.dynakv.common.Versioned;
+import io.dynakv.replication.ReplicationStats;
+import io.dynakv.replication.quorum.QuorumTracker;
+import io.dynakv.replication.replica.KeyRef;
+import io.dynakv.replication.replica.Resolution;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Coordinates client reads and writes on one event loop (the loop that owns the key's partition).
+ * A write goes to every replica in the key's preference list and succeeds at W durable acks; a read
+ * asks every replica, answers with the newest of the first R and repairs the stale ones among them.
+ * Never blocks: replies and timeouts come back as callbacks on the same loop.
+ */
+public final class Coordinator {
+
+    private final NodeId self;
+    private final Supplier<Ring> ring;
+    private final ReplicaGateway gateway;
+    private final HlcClock hlc;
+    private final Scheduler scheduler;
+    private final long timeoutNanos;
+    private final ReplicationStats stats;
+
+    public Coordinator(
+            NodeId self,
+            Supplier<Ring> ring,
+            ReplicaGateway gateway,
+            HlcClock hlc,
+            Scheduler scheduler,
+            long timeoutNanos,
+            ReplicationStats stats) {
+        this.self = self;
+        this.ring = ring;
+        this.gateway = gateway;
+        this.hlc = hlc;
+        this.scheduler = scheduler;
+        this.timeoutNanos = timeoutNanos;
+        this.stats = stats;
+    }
+
+    /** How many replicas hold each key: the largest R or W a request may ask for. */
+    public int replicationFactor() {
+        return ring.get().replicationFactor();
+    }
+
+    /** Reads {@code key}; the value is the newest version, tombstones included, or empty. */
+    public void read(KeyRef key, ConsistencyLevel r, Consumer<Outcome<Optional<Versioned>>> done) {
+        List<NodeId> replicas = ring.get().preferenceList(key.partition());
+        new ReadOperation(key, replicas, r.required(replicas.size()), done).start();
+    }
+
+    /** Writes a new version of {@code key}; the value is the version minted for it. */
+    public void write(WriteRequest request, Consumer<Outcome<Versioned>> done) {
+        List<NodeId> replicas = ring.get().preferenceList(request.key().partition());
+        int required = request.w().required(replicas.size());
+        if (replicas.contains(self)) {
+            gateway.read(self, request.key(), reply -> {
+                if (reply instanceof ReplicaReply.ReadDone local) {
+                    fanOutWrite(request, replicas, required, local.value(), done);
+                } else {
+                    String reason = ((ReplicaReply.Failed) reply).reason();
+                    done.accept(new Outcome.Unavailable<>(0, required, replicas.size(), reason));
+                }
+            });
+        } else {
+            fanOutWrite(request, replicas, required, Optional.empty(), done);
+        }
+    }
+
+    private void fanOutWrite(
+            WriteRequest request,
+            List<NodeId> replicas,
+            int required,
+            Optional<Versioned> local,
+            Consumer<Outcome<Versioned>> done) {
+        Versioned version = VersionMinter.mint(self, hlc, request, local);
+        new WriteOperation(request.key(), version, replicas, required, done).start();
+    }
+
+    /** One write in flight: counts durable acks until W, or failures until W is out of reach. */
+    private final class WriteOperation extends Operation<Versioned> {
+        private final Versioned version;
+
+        WriteOperation(
+                KeyRef key, Versioned version, List<NodeId> replicas, int required, Consumer<Outcome<Versioned>> done) {
+            super(key, replicas, required, done);
+            this.version = version;
+        }
+
+        @Override
+        void send(NodeId replica) {
+            gateway.write(replica, key, version, reply -> onReply(replica, reply));
+        }
+
+        @Override
+        void onSuccess(NodeId replica, ReplicaReply reply) {}
+
+        @Override
+        Versioned result() {
+            return version;
+        }
+    }
+
+    /** One read in flight: collects answers until R, then answers with the newest and repairs. */
+    private final class ReadOperation extends Operation<Optional<Versioned>> {
+        private final Map<NodeId, Optional<Versioned>> answers = new LinkedHashMap<>();
+
+        ReadOperation(KeyRef key, List<NodeId> replicas, int required, Consumer<Outcome<Optional<Versioned>>> done) {
+            super(key, replicas, required, done);
+        }
+
+        @Override
+        void send(NodeId replica) {
+            gateway.read(replica, key, reply -> onReply(replica, reply));
+        }
+
+        @Override
+        void onSuccess(NodeId replica, ReplicaReply reply) {
+            answers.put(replica, ((ReplicaReply.ReadDone) reply).value());
+        }
+
+        @Override
+        Optional<Versioned> result() {
+            Optional<Versioned> newest = Resolution.newest(answers.values());
+            newest.ifPresent(this::repair);
+            return newest;
+        }
+
+        private void repair(Versioned newest) {
+            for (NodeId stale : ReadRepair.staleReplicas(answers, newest)) {
+                stats.readRepairs.increment();
+                gateway.write(stale, key, newest, reply -> {});
+            }
+        }
+    }
+
+    /** The shared life of a request: send to all, count, time out, finish exactly once. */
+    private abstract class Operation<T> {
+        final KeyRef key;
+        private final List<NodeId> replicas;
+        private final QuorumTracker tracker;
+        private final Consumer<Outcome<T>> done;
+        private Scheduler.Cancellable timeout;
+        private boolean finished;
+
+        Operation(KeyRef key, List<NodeId> replicas, int required, Consumer<Outcome<T>> done) {
+            this.key = key;
+            this.replicas = replicas;
+            this.tracker = new QuorumTracker(replicas, required);
+            this.done = done;
+        }
+
+        abstract void send(NodeId replica);
+
+        abstract void onSuccess(NodeId replica, ReplicaReply reply);
+
+        abstract T result();
+
+        final void start() {
+            for (NodeId replica : replicas) {
+                send(replica);
+            }
+            if (!finished) {
+                // Only requests that did not finish synchronously pay for a timer.
+                timeout = scheduler.schedule(timeoutNanos, this::onTimeout);
+            }
+        }
+
+        final void onReply(NodeId replica, ReplicaReply reply) {
+            if (finished) {
+                return;
+            }
+            if (reply instanceof ReplicaReply.Failed failed) {
+                if (tracker.failed(replica) == QuorumTracker.Vote.LOST) {
+                    finish(new Outcome.Unavailable<>(
+                            tracker.successes(), tracker.required(), tracker.replicaCount(), failed.reason()));
+                }
+                return;
+            }
+            onSuccess(replica, reply);
+            if (tracker.succeeded(replica) == QuorumTracker.Vote.WON) {
+                finish(new Outcome.Ok<>(result()));
+            }
+        }
+
+        private void onTimeout() {
+            if (!finished) {
+                finish(new Outcome.TimedOut<>(tracker.successes(), tracker.required(), tracker.replicaCount()));
+            }
+        }
+
+        private void finish(Outcome<T> outcome) {
+            finished = true;
+            if (timeout != null) {
+                timeout.cancel();
+            }
+            done.accept(outcome);
+        }
+    }
+}

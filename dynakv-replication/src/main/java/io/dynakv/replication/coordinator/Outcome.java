@@ -1,0 +1,18 @@
+package io.dynakv.replication.coordinator;
+
+/**
+ * How a client request ended. Expected failures are values the API layer turns into 503 and 504.
+ *
+ * @param <T> what a successful request returns
+ */
+public sealed interface Outcome<T> {
+
+    /** The request reached its quorum. */
+    record Ok<T>(T value) implements Outcome<T> {}
+
+    /** Too many replicas failed: {@code answered} succeeded of {@code required} needed. */
+    record Unavailable<T>(int answered, int required, int replicas, String reason) implements Outcome<T> {}
+
+    /** The timeout passed with {@code answered} of {@code required} replicas done. */
+    record TimedOut<T>(int answered, int required, int replicas) implements Outcome<T> {}
+}

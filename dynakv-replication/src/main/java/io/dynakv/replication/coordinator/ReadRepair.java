@@ -1,0 +1,28 @@
+package io.dynakv.replication.coordinator;
+
+import io.dynakv.common.NodeId;
+import io.dynakv.common.Versioned;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Which replicas a read found stale (Dynamo paper, section 5: read repair). Pure, so the decision is
+ * tested apart from sending: a replica is stale when it lacks the newest version's full history.
+ */
+final class ReadRepair {
+
+    private ReadRepair() {}
+
+    static List<NodeId> staleReplicas(Map<NodeId, Optional<Versioned>> answers, Versioned newest) {
+        List<NodeId> stale = new ArrayList<>();
+        for (Map.Entry<NodeId, Optional<Versioned>> e : answers.entrySet()) {
+            Optional<Versioned> answer = e.getValue();
+            if (answer.isEmpty() || !answer.get().clock().equals(newest.clock())) {
+                stale.add(e.getKey());
+            }
+        }
+        return stale;
+    }
+}

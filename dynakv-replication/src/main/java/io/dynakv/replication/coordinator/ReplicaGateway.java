@@ -1,0 +1,20 @@
+package io.dynakv.replication.coordinator;
+
+import io.dynakv.common.NodeId;
+import io.dynakv.common.Versioned;
+import io.dynakv.replication.replica.KeyRef;
+import java.util.function.Consumer;
+
+/**
+ * How a coordinator reaches a replica. Every reply, and at most one, is delivered on the
+ * coordinator's own event loop; a replica that never answers is covered by the coordinator's
+ * timeout.
+ */
+public interface ReplicaGateway {
+
+    /** Asks {@code replica} for its version of {@code key}. */
+    void read(NodeId replica, KeyRef key, Consumer<ReplicaReply> reply);
+
+    /** Sends {@code version} to {@code replica}; the reply comes once it is durable there. */
+    void write(NodeId replica, KeyRef key, Versioned version, Consumer<ReplicaReply> reply);
+}

@@ -1,0 +1,17 @@
+package io.dynakv.replication.coordinator;
+
+import io.dynakv.common.Versioned;
+import java.util.Optional;
+
+/** A replica's answer to a read or write. Failures are values, not exceptions (STYLE section 3). */
+public sealed interface ReplicaReply {
+
+    /** The replica's version of the key; empty when it has none. */
+    record ReadDone(Optional<Versioned> value) implements ReplicaReply {}
+
+    /** The write is durable on the replica. */
+    record WriteDone() implements ReplicaReply {}
+
+    /** The replica could not do it; {@code reason} is for logs and error messages. */
+    record Failed(String reason) implements ReplicaReply {}
+}
