@@ -8,6 +8,11 @@ import java.util.Optional;
  * What a replica keeps when a version arrives for a key it may already hold. Pure: the same inputs
  * give the same answer on every replica, which is what makes replicas converge.
  *
+ * <p>Convergence in any delivery order rests on one invariant: a version's HLC is larger than the
+ * HLC of every version its clock descends from. {@code VersionMinter} keeps it by observing the
+ * context's and the stored version's HLC before stamping, and a merge keeps the larger HLC. Then
+ * the kept value is always the highest-HLC version not superseded by another, whatever the order.
+ *
  * @param result the version to keep
  * @param outcome how it was decided
  */

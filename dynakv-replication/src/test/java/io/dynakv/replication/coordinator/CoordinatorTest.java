@@ -1,0 +1,175 @@
+package io.dynakv.replication.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynakv.common.CausalContext;
+import io.dynakv.common.NodeId;
+import io.dynakv.common.ValueKind;
+import io.dynakv.common.Versioned;
+import io.dynakv.replication.replica.KeyRef;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Quorum writes and reads over three replicas (Dynamo paper, section 4.5), with replica faults. */
+class CoordinatorTest {
+
+    private final TestCluster cluster = new TestCluster(3, 3);
+    private final NodeId a = cluster.nodes.get(0);
+    private final NodeId b = cluster.nodes.get(1);
+    private final NodeId c = cluster.nodes.get(2);
+    private final KeyRef key = new KeyRef(0, "default", bytes("k"));
+
+    @Test
+    void writeReachesEveryReplicaAndSucceedsAtQuorum() {
+        Outcome<Versioned> outcome = write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM);
+
+        assertThat(outcome).isInstanceOf(Outcome.Ok.class);
+        for (NodeId node : cluster.nodes) {
+            assertThat(cluster.stored(node, key)).map(v -> text(v)).contains("\"v1\"");
+        }
+    }
+
+    @Test
+    void writeSucceedsWithOneReplicaDownButAllFailsByTimeout() {
+        cluster.down.add(c);
+
+        assertThat(write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM)).isInstanceOf(Outcome.Ok.class);
+
+        List<Outcome<Versioned>> all = new ArrayList<>();
+        write(a, "v2", ConsistencyLevel.parse("all"), all::add);
+        assertThat(all).isEmpty(); // waits for the down replica...
+        cluster.advanceMillis(TestCluster.TIMEOUT_NANOS / 1_000_000 + 1);
+        assertThat(all).singleElement().isEqualTo(new Outcome.TimedOut<Versioned>(2, 3, 3));
+    }
+
+    @Test
+    void writeIsUnavailableOnceTheQuorumIsOutOfReach() {
+        cluster.failing.add(b);
+        cluster.failing.add(c);
+
+        Outcome<Versioned> outcome = write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM);
+
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Unavailable.class, u -> {
+            assertThat(u.answered()).isEqualTo(1);
+            assertThat(u.required()).isEqualTo(2);
+            assertThat(u.reason()).contains("disk on fire");
+        });
+    }
+
+    @Test
+    void readReturnsTheNewestAndRepairsStaleReplicas() {
+        write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM);
+        cluster.down.add(c);
+        write(a, "v2", Optional.empty(), ConsistencyLevel.QUORUM);
+        cluster.down.clear();
+        assertThat(cluster.stored(c, key)).map(this::text).contains("\"v1\"");
+
+        Outcome<Optional<Versioned>> read = read(c, ConsistencyLevel.parse("all"));
+
+        assertThat(read).isInstanceOfSatisfying(Outcome.Ok.class, ok -> assertThat(
+                        ((Optional<?>) ok.value()).map(v -> text((Versioned) v)))
+                .contains("\"v2\""));
+        cluster.run();
+        assertThat(cluster.stored(c, key)).map(this::text).contains("\"v2\"");
+        assertThat(cluster.stats.readRepairs.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void readOfMissingKeyIsEmptyNotAnError() {
+        assertThat(read(b, ConsistencyLevel.QUORUM)).isEqualTo(new Outcome.Ok<>(Optional.empty()));
+    }
+
+    @Test
+    void writeWithContextSupersedesWhatWasRead() {
+        Versioned first = ok(write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM));
+        Versioned second = ok(write(b, "v2", Optional.of(CausalContext.of(first)), ConsistencyLevel.QUORUM));
+
+        assertThat(second.clock().descends(first.clock())).isTrue();
+        assertThat(cluster.stats.conflicts.sum()).isZero();
+    }
+
+    @Test
+    void concurrentWritesAreDetectedCountedAndResolvedTheSameEverywhere() {
+        Versioned base = ok(write(a, "v0", Optional.empty(), ConsistencyLevel.QUORUM));
+        CausalContext context = CausalContext.of(base);
+        // Two clients read v0, then write through different coordinators, reaching replicas in
+        // different orders: b's write is held back from a, a's from c.
+        cluster.slow.add(c);
+        write(a, "from-a", Optional.of(context), ConsistencyLevel.parse("one"));
+        cluster.slow.clear();
+        cluster.slow.add(a);
+        write(b, "from-b", Optional.of(context), ConsistencyLevel.parse("one"));
+        cluster.slow.clear();
+        cluster.deliverHeld();
+
+        assertThat(cluster.stats.conflicts.sum()).isPositive();
+        Versioned onA = cluster.stored(a, key).orElseThrow();
+        assertThat(cluster.stored(b, key)).contains(onA);
+        assertThat(cluster.stored(c, key)).contains(onA);
+    }
+
+    @Test
+    void deleteWritesATombstoneThatWinsOverWhatItDeleted() {
+        Versioned put = ok(write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM));
+        List<Outcome<Versioned>> deleted = new ArrayList<>();
+        cluster.coordinators
+                .get(b)
+                .write(
+                        new WriteRequest(
+                                key,
+                                ValueKind.TOMBSTONE,
+                                new byte[0],
+                                Optional.of(CausalContext.of(put)),
+                                ConsistencyLevel.QUORUM),
+                        deleted::add);
+        cluster.run();
+
+        Outcome<Optional<Versioned>> read = read(c, ConsistencyLevel.parse("all"));
+        assertThat(read).isInstanceOfSatisfying(Outcome.Ok.class, ok -> assertThat(
+                        ((Optional<Versioned>) ok.value()).orElseThrow().isTombstone())
+                .isTrue());
+    }
+
+    private Outcome<Versioned> write(
+            NodeId coordinator, String json, Optional<CausalContext> context, ConsistencyLevel w) {
+        List<Outcome<Versioned>> out = new ArrayList<>();
+        cluster.coordinators
+                .get(coordinator)
+                .write(new WriteRequest(key, ValueKind.JSON, bytes('"' + json + '"'), context, w), out::add);
+        cluster.run();
+        assertThat(out).hasSize(1);
+        return out.get(0);
+    }
+
+    private void write(
+            NodeId coordinator, String json, ConsistencyLevel w, java.util.function.Consumer<Outcome<Versioned>> done) {
+        cluster.coordinators
+                .get(coordinator)
+                .write(new WriteRequest(key, ValueKind.JSON, bytes('"' + json + '"'), Optional.empty(), w), done);
+        cluster.run();
+    }
+
+    private Outcome<Optional<Versioned>> read(NodeId coordinator, ConsistencyLevel r) {
+        List<Outcome<Optional<Versioned>>> out = new ArrayList<>();
+        cluster.coordinators.get(coordinator).read(key, r, out::add);
+        cluster.run();
+        assertThat(out).hasSize(1);
+        return out.get(0);
+    }
+
+    private static Versioned ok(Outcome<Versioned> outcome) {
+        assertThat(outcome).isInstanceOf(Outcome.Ok.class);
+        return ((Outcome.Ok<Versioned>) outcome).value();
+    }
+
+    private String text(Versioned v) {
+        return new String(v.value(), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

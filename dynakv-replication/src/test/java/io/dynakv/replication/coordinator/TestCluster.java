@@ -1,0 +1,156 @@
+package io.dynakv.replication.coordinator;
+
+import io.dynakv.cluster.ring.StaticRing;
+import io.dynakv.common.Clock;
+import io.dynakv.common.HlcClock;
+import io.dynakv.common.NodeId;
+import io.dynakv.common.Scheduler;
+import io.dynakv.common.Versioned;
+import io.dynakv.replication.ReplicationStats;
+import io.dynakv.replication.replica.KeyRef;
+import io.dynakv.replication.replica.Replica;
+import io.dynakv.storage.InMemoryStorageEngine;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Queue;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Several replicas and coordinators in one thread, for testing quorum logic before the real
+ * transport exists. Fault model: a replica can be down (never answers: only the coordinator's
+ * timeout ends the wait), failing (answers with a failure), or slow (its replies are held until
+ * {@link #deliverHeld()}). Replies otherwise arrive in send order on the next {@link #run()}.
+ * Time is virtual: timers fire only when {@link #advanceMillis} passes them.
+ */
+final class TestCluster {
+
+    final List<NodeId> nodes = new ArrayList<>();
+    final Map<NodeId, InMemoryStorageEngine> storage = new HashMap<>();
+    final Map<NodeId, Replica> replicas = new HashMap<>();
+    final Map<NodeId, Coordinator> coordinators = new HashMap<>();
+    final ReplicationStats stats = new ReplicationStats();
+    final Set<NodeId> down = new HashSet<>();
+    final Set<NodeId> failing = new HashSet<>();
+    final Set<NodeId> slow = new HashSet<>();
+    private final Queue<Runnable> inbox = new ArrayDeque<>();
+    private final List<Runnable> held = new ArrayList<>();
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.at, b.at));
+    private long nowNanos;
+    private long wallMillis = 1_700_000_000_000L;
+    static final long TIMEOUT_NANOS = 1_000_000_000L;
+
+    private static final class Timer {
+        final long at;
+        final Runnable task;
+        boolean cancelled;
+
+        Timer(long at, Runnable task) {
+            this.at = at;
+            this.task = task;
+        }
+    }
+
+    TestCluster(int nodeCount, int replicationFactor) {
+        for (int i = 1; i <= nodeCount; i++) {
+            nodes.add(new NodeId(i));
+        }
+        StaticRing ring = new StaticRing(nodes, replicationFactor);
+        Clock clock = new Clock() {
+            @Override
+            public long nowNanos() {
+                return nowNanos;
+            }
+
+            @Override
+            public long wallMillis() {
+                return wallMillis;
+            }
+        };
+        Scheduler scheduler = (delay, task) -> {
+            Timer t = new Timer(nowNanos + delay, task);
+            timers.add(t);
+            return () -> t.cancelled = true;
+        };
+        for (NodeId node : nodes) {
+            InMemoryStorageEngine engine = new InMemoryStorageEngine();
+            storage.put(node, engine);
+            replicas.put(node, new Replica(engine, new HlcClock(clock), stats));
+        }
+        for (NodeId node : nodes) {
+            coordinators.put(
+                    node,
+                    new Coordinator(
+                            node, () -> ring, new Gateway(), new HlcClock(clock), scheduler, TIMEOUT_NANOS, stats));
+        }
+    }
+
+    /** Delivers queued replies until none are left. */
+    void run() {
+        Runnable next;
+        while ((next = inbox.poll()) != null) {
+            next.run();
+        }
+    }
+
+    void deliverHeld() {
+        inbox.addAll(held);
+        held.clear();
+        run();
+    }
+
+    void advanceMillis(long millis) {
+        nowNanos += millis * 1_000_000L;
+        wallMillis += millis;
+        while (!timers.isEmpty() && timers.peek().at <= nowNanos) {
+            Timer t = timers.poll();
+            if (!t.cancelled) {
+                t.task.run();
+            }
+        }
+        run();
+    }
+
+    Optional<Versioned> stored(NodeId node, KeyRef key) {
+        return storage.get(node).get(key.partition(), key.table(), key.key());
+    }
+
+    /** Routes a coordinator's call to the target replica, with the faults above. */
+    private final class Gateway implements ReplicaGateway {
+        @Override
+        public void read(NodeId replica, KeyRef key, Consumer<ReplicaReply> reply) {
+            deliver(
+                    replica,
+                    reply,
+                    () -> new ReplicaReply.ReadDone(replicas.get(replica).read(key)));
+        }
+
+        @Override
+        public void write(NodeId replica, KeyRef key, Versioned version, Consumer<ReplicaReply> reply) {
+            deliver(replica, reply, () -> {
+                replicas.get(replica).apply(key, version);
+                return new ReplicaReply.WriteDone();
+            });
+        }
+
+        private void deliver(
+                NodeId replica, Consumer<ReplicaReply> reply, java.util.function.Supplier<ReplicaReply> work) {
+            if (down.contains(replica)) {
+                return;
+            }
+            ReplicaReply answer = failing.contains(replica) ? new ReplicaReply.Failed("disk on fire") : work.get();
+            Runnable send = () -> reply.accept(answer);
+            if (slow.contains(replica)) {
+                held.add(send);
+            } else {
+                inbox.add(send);
+            }
+        }
+    }
+}
