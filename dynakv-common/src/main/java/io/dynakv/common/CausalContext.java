@@ -29,8 +29,14 @@ public record CausalContext(VersionVector clock, long hlc) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(out.toByteArray());
     }
 
-    /** Parses a token from a client; empty when it is not one this server issued. */
+    /**
+     * Parses a token from a client; empty when it is not one this server issued (including null,
+     * padded or otherwise non-canonical base64, and timestamps no HLC produces). Never throws.
+     */
     public static Optional<CausalContext> parseToken(String token) {
+        if (token == null) {
+            return Optional.empty();
+        }
         String t = token.strip();
         if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
             t = t.substring(1, t.length() - 1); // ETag values arrive quoted
@@ -39,13 +45,18 @@ public record CausalContext(VersionVector clock, long hlc) {
             return Optional.empty();
         }
         try {
-            ByteReader in = new ByteReader(Base64.getUrlDecoder().decode(t));
+            byte[] bytes = Base64.getUrlDecoder().decode(t);
+            // The decoder also takes padding and nonzero trailing bits: accept one spelling per context.
+            if (!Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(t)) {
+                return Optional.empty();
+            }
+            ByteReader in = new ByteReader(bytes);
             if (in.readByte() != FORMAT) {
                 return Optional.empty();
             }
             long hlc = in.readLong();
             VersionVector clock = VersionVector.readFrom(in);
-            return in.remaining() == 0 ? Optional.of(new CausalContext(clock, hlc)) : Optional.empty();
+            return hlc >= 0 && in.remaining() == 0 ? Optional.of(new CausalContext(clock, hlc)) : Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

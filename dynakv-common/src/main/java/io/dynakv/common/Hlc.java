@@ -35,6 +35,9 @@ public final class Hlc {
 
     /** The smallest timestamp after {@code hlc}; a full logical counter rolls into the next ms. */
     public static long successor(long hlc) {
+        if (hlc == Long.MAX_VALUE) {
+            throw new IllegalStateException("HLC exhausted: no timestamp after " + toString(hlc));
+        }
         return hlc + 1;
     }
 

@@ -68,7 +68,7 @@ public final class KeyHash {
         k ^= k >>> 33;
         k *= 0xff51afd7ed558ccdL;
         k ^= k >>> 33;
-        k *= 0xc4ceb93fe53a87ceL;
+        k *= 0xc4ceb9fe1a85ec53L;
         k ^= k >>> 33;
         return k;
     }

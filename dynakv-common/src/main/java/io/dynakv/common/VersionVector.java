@@ -7,31 +7,49 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * An immutable version vector: for each node that coordinated a write in a value's history, how
- * many of its writes that history contains (Dynamo paper, section 4.4). Entries are kept sorted by
- * node id in two parallel arrays, so comparison and merge are linear scans with no allocation per
- * entry and the encoding is canonical (equal vectors encode to equal bytes).
+ * An immutable dotted version vector: the set of writes (events) in a value's causal history
+ * (Dynamo paper, section 4.4; Preguica et al., "Dotted Version Vectors"). An event is a pair
+ * (coordinator, counter): the coordinator's counter-th write of the key.
  *
- * <p>New writes are minted as "dots" (Preguica et al., dotted version vectors): the coordinator
- * takes the client's causal context and sets its own entry to one past anything it has issued for
- * the key, see {@link #withDot}. That keeps concurrent writes through one coordinator distinct.
+ * <p>The history is kept as a version vector, for each node the contiguous events 1..n, plus a
+ * sorted set of <em>dots</em>: single events beyond a gap, such as a write minted from a context
+ * that did not include the coordinator's earlier writes, see {@link #withDot}. Without the dots a
+ * new write by coordinator A at counter 2 would claim A's first write too, so two clients writing
+ * blind through the same coordinator would silently supersede each other instead of being found
+ * concurrent. Comparison and merge are exact set inclusion and set union on these histories.
+ *
+ * <p>The representation is canonical: no dot is at or below its node's contiguous counter or just
+ * after it (such a dot is absorbed into the counter), both arrays are sorted by unsigned node id,
+ * so equal histories are equal objects and encode to equal bytes.
  */
 public final class VersionVector {
 
-    public static final VersionVector EMPTY = new VersionVector(new long[0], new long[0]);
+    public static final VersionVector EMPTY = new VersionVector(new long[0], new long[0], new long[0], new long[0]);
 
-    /** Bounded so that a hostile context token cannot make a huge vector; far above any cluster. */
+    /**
+     * Bounded so that a hostile context token cannot make a huge vector; far above any cluster.
+     * Bounds the contiguous entries and, separately, the dots.
+     */
     public static final int MAX_ENTRIES = 1024;
 
+    /** Contiguous part: node ids (sorted unsigned, distinct) and their counters (all positive). */
     private final long[] nodes;
+
     private final long[] counters;
 
-    private VersionVector(long[] nodes, long[] counters) {
+    /** Dots: sorted by (unsigned node, counter); each counter exceeds its node's counter + 1. */
+    private final long[] dotNodes;
+
+    private final long[] dotCounters;
+
+    private VersionVector(long[] nodes, long[] counters, long[] dotNodes, long[] dotCounters) {
         this.nodes = nodes;
         this.counters = counters;
+        this.dotNodes = dotNodes;
+        this.dotCounters = dotCounters;
     }
 
-    /** Builds a vector from a map; zero counters are dropped, as they say nothing. */
+    /** Builds a plain vector (no dots) from a map; zero counters are dropped, as they say nothing. */
     public static VersionVector of(Map<NodeId, Long> entries) {
         TreeMap<NodeId, Long> sorted = new TreeMap<>(entries);
         sorted.values().removeIf(counter -> counter == 0);
@@ -46,65 +64,118 @@ public final class VersionVector {
             counters[i] = e.getValue();
             i++;
         }
-        return new VersionVector(nodes, counters);
+        return new VersionVector(nodes, counters, EMPTY.dotNodes, EMPTY.dotCounters);
     }
 
+    /** The number of contiguous entries (nodes with a counter), not counting dots. */
     public int size() {
         return nodes.length;
     }
 
+    /** True when the history holds no event at all. */
     public boolean isEmpty() {
-        return nodes.length == 0;
+        return nodes.length == 0 && dotNodes.length == 0;
     }
 
-    /** The counter of {@code node}, zero when the node never wrote in this history. */
+    /**
+     * The highest counter of {@code node}'s writes in this history, dot or contiguous; zero when the
+     * node never wrote in it. For a vector without dots this is the node's entry.
+     */
     public long counter(NodeId node) {
-        int i = indexOf(node.value());
-        return i >= 0 ? counters[i] : 0;
+        long highest = contiguous(node.value());
+        int d = lastDotOf(node.value());
+        return d >= 0 ? Math.max(highest, dotCounters[d]) : highest;
     }
 
+    /** True when the history contains {@code node}'s write number {@code counter}. */
+    public boolean contains(NodeId node, long counter) {
+        if (counter <= 0) {
+            return false;
+        }
+        return counter <= contiguous(node.value()) || indexOfDot(node.value(), counter) >= 0;
+    }
+
+    /** The node of contiguous entry {@code index}, in unsigned node order. */
     public NodeId nodeAt(int index) {
         return new NodeId(nodes[index]);
     }
 
+    /** The counter of contiguous entry {@code index}: that node's writes 1..counter are included. */
     public long counterAt(int index) {
         return counters[index];
     }
 
-    /**
-     * The version of a new write by {@code coordinator} whose causal context is this vector: its
-     * own entry becomes one past both this vector's and {@code issuedBefore}'s entry for it (the
-     * latter is what the coordinator already stored for the key, so the dot is never reused).
-     */
-    public VersionVector withDot(NodeId coordinator, VersionVector issuedBefore) {
-        long next = Math.max(counter(coordinator), issuedBefore.counter(coordinator)) + 1;
-        return with(coordinator, next);
+    /** The number of dots: events beyond a gap in their node's contiguous counter. */
+    public int dotCount() {
+        return dotNodes.length;
     }
 
-    /** A copy with {@code node}'s counter set to {@code counter}. */
+    public NodeId dotNodeAt(int index) {
+        return new NodeId(dotNodes[index]);
+    }
+
+    public long dotCounterAt(int index) {
+        return dotCounters[index];
+    }
+
+    /**
+     * The version of a new write by {@code coordinator} whose causal context is this vector: this
+     * history plus one new event, the coordinator's write numbered one past both this vector's and
+     * {@code issuedBefore}'s highest for it (the latter is what the coordinator already stored for
+     * the key, so the dot is never reused). A stored version that this context does not include stays
+     * concurrent with the result even when the coordinator made it.
+     */
+    public VersionVector withDot(NodeId coordinator, VersionVector issuedBefore) {
+        long highest = Math.max(counter(coordinator), issuedBefore.counter(coordinator));
+        if (highest == Long.MAX_VALUE) {
+            throw new IllegalArgumentException("counter of " + coordinator + " is exhausted");
+        }
+        long[] dn = Arrays.copyOf(dotNodes, dotNodes.length + 1);
+        long[] dc = Arrays.copyOf(dotCounters, dotCounters.length + 1);
+        int at = dotInsertionPoint(coordinator.value(), highest + 1);
+        System.arraycopy(dotNodes, at, dn, at + 1, dotNodes.length - at);
+        System.arraycopy(dotCounters, at, dc, at + 1, dotCounters.length - at);
+        dn[at] = coordinator.value();
+        dc[at] = highest + 1;
+        return normalize(nodes, counters, nodes.length, dn, dc, dn.length);
+    }
+
+    /** A copy in which {@code node}'s writes are exactly 1..{@code counter} (its dots dropped). */
     public VersionVector with(NodeId node, long counter) {
         if (counter <= 0) {
             throw new IllegalArgumentException("counter must be positive: " + counter);
         }
+        long[] n;
+        long[] c;
         int i = indexOf(node.value());
         if (i >= 0) {
-            long[] c = counters.clone();
+            n = nodes;
+            c = counters.clone();
             c[i] = counter;
-            return new VersionVector(nodes, c);
+        } else {
+            int at = -i - 1;
+            n = new long[nodes.length + 1];
+            c = new long[nodes.length + 1];
+            System.arraycopy(nodes, 0, n, 0, at);
+            System.arraycopy(counters, 0, c, 0, at);
+            n[at] = node.value();
+            c[at] = counter;
+            System.arraycopy(nodes, at, n, at + 1, nodes.length - at);
+            System.arraycopy(counters, at, c, at + 1, nodes.length - at);
         }
-        int at = -i - 1;
-        long[] n = new long[nodes.length + 1];
-        long[] c = new long[nodes.length + 1];
-        System.arraycopy(nodes, 0, n, 0, at);
-        System.arraycopy(counters, 0, c, 0, at);
-        n[at] = node.value();
-        c[at] = counter;
-        System.arraycopy(nodes, at, n, at + 1, nodes.length - at);
-        System.arraycopy(counters, at, c, at + 1, nodes.length - at);
-        return new VersionVector(n, c);
+        long[] dn = new long[dotNodes.length];
+        long[] dc = new long[dotNodes.length];
+        int k = 0;
+        for (int d = 0; d < dotNodes.length; d++) {
+            if (dotNodes[d] != node.value()) {
+                dn[k] = dotNodes[d];
+                dc[k++] = dotCounters[d];
+            }
+        }
+        return new VersionVector(n, c, Arrays.copyOf(dn, k), Arrays.copyOf(dc, k));
     }
 
-    /** The least upper bound: every entry at the larger of the two counters. */
+    /** The least upper bound: the union of the two histories. */
     public VersionVector merge(VersionVector other) {
         long[] n = new long[nodes.length + other.nodes.length];
         long[] c = new long[n.length];
@@ -126,71 +197,197 @@ public final class VersionVector {
                 c[k++] = Math.max(counters[i++], other.counters[j++]);
             }
         }
-        return new VersionVector(Arrays.copyOf(n, k), Arrays.copyOf(c, k));
+        if (dotNodes.length == 0 && other.dotNodes.length == 0) {
+            return new VersionVector(Arrays.copyOf(n, k), Arrays.copyOf(c, k), dotNodes, dotCounters);
+        }
+        long[] dn = new long[dotNodes.length + other.dotNodes.length];
+        long[] dc = new long[dn.length];
+        i = 0;
+        j = 0;
+        int m = 0;
+        while (i < dotNodes.length || j < other.dotNodes.length) {
+            int cmp = i == dotNodes.length
+                    ? 1
+                    : j == other.dotNodes.length
+                            ? -1
+                            : compareDots(dotNodes[i], dotCounters[i], other.dotNodes[j], other.dotCounters[j]);
+            if (cmp <= 0) {
+                dn[m] = dotNodes[i];
+                dc[m++] = dotCounters[i++];
+                j += cmp == 0 ? 1 : 0;
+            } else {
+                dn[m] = other.dotNodes[j];
+                dc[m++] = other.dotCounters[j++];
+            }
+        }
+        return normalize(n, c, k, dn, dc, m);
     }
 
     /** How this vector relates to {@code other} in the happened-before order. */
     public Causality compare(VersionVector other) {
-        boolean someLess = false;
-        boolean someGreater = false;
-        int i = 0;
-        int j = 0;
-        while (i < nodes.length || j < other.nodes.length) {
-            int cmp = i == nodes.length
-                    ? 1
-                    : j == other.nodes.length ? -1 : Long.compareUnsigned(nodes[i], other.nodes[j]);
-            if (cmp < 0) {
-                someGreater = true;
-                i++;
-            } else if (cmp > 0) {
-                someLess = true;
-                j++;
-            } else {
-                someGreater |= counters[i] > other.counters[j];
-                someLess |= counters[i] < other.counters[j];
-                i++;
-                j++;
-            }
+        boolean thisIncluded = includedIn(other);
+        boolean otherIncluded = other.includedIn(this);
+        if (thisIncluded && otherIncluded) {
+            return Causality.EQUAL;
         }
-        if (someLess && someGreater) {
-            return Causality.CONCURRENT;
-        }
-        return someLess ? Causality.BEFORE : someGreater ? Causality.AFTER : Causality.EQUAL;
+        return thisIncluded ? Causality.BEFORE : otherIncluded ? Causality.AFTER : Causality.CONCURRENT;
     }
 
     /** True when this history contains all of {@code other}'s (AFTER or EQUAL). */
     public boolean descends(VersionVector other) {
-        Causality c = compare(other);
-        return c == Causality.AFTER || c == Causality.EQUAL;
+        return other.includedIn(this);
     }
 
     public void writeTo(ByteWriter out) {
+        if (nodes.length > MAX_ENTRIES || dotNodes.length > MAX_ENTRIES) {
+            // readFrom would reject it: fail before writing a record nobody can read back.
+            throw new IllegalStateException("version vector too large to encode: " + this);
+        }
         out.writeVarLong(nodes.length);
         for (int i = 0; i < nodes.length; i++) {
             out.writeLong(nodes[i]);
             out.writeVarLong(counters[i]);
         }
+        out.writeVarLong(dotNodes.length);
+        for (int i = 0; i < dotNodes.length; i++) {
+            out.writeLong(dotNodes[i]);
+            out.writeVarLong(dotCounters[i]);
+        }
     }
 
-    /** Reads a vector written by {@link #writeTo}; rejects unsorted, duplicate or zero entries. */
+    /**
+     * Reads a vector written by {@link #writeTo}: {@code [n]([node:8][counter])*n [d]([node:8]
+     * [counter])*d}. Accepts only the canonical form, so rejects unsorted, duplicate, zero or
+     * oversized entries and dots that should have been absorbed.
+     */
     public static VersionVector readFrom(ByteReader in) {
-        long size = in.readVarLong();
-        if (size < 0 || size > MAX_ENTRIES) {
-            throw new IllegalArgumentException("version vector has " + size + " entries");
-        }
-        long[] n = new long[(int) size];
-        long[] c = new long[(int) size];
-        for (int i = 0; i < size; i++) {
+        long[] n = new long[readCount(in, "entries")];
+        long[] c = new long[n.length];
+        for (int i = 0; i < n.length; i++) {
             n[i] = in.readLong();
-            c[i] = in.readVarLong();
-            if (c[i] <= 0) {
-                throw new IllegalArgumentException("version vector counter must be positive");
-            }
+            c[i] = readCounter(in);
             if (i > 0 && Long.compareUnsigned(n[i - 1], n[i]) >= 0) {
                 throw new IllegalArgumentException("version vector entries out of order");
             }
         }
-        return new VersionVector(n, c);
+        long[] dn = new long[readCount(in, "dots")];
+        long[] dc = new long[dn.length];
+        int base = 0;
+        for (int i = 0; i < dn.length; i++) {
+            dn[i] = in.readLong();
+            dc[i] = readCounter(in);
+            if (i > 0 && compareDots(dn[i - 1], dc[i - 1], dn[i], dc[i]) >= 0) {
+                throw new IllegalArgumentException("version vector dots out of order");
+            }
+            while (base < n.length && Long.compareUnsigned(n[base], dn[i]) < 0) {
+                base++;
+            }
+            long contiguous = base < n.length && n[base] == dn[i] ? c[base] : 0;
+            if (dc[i] <= contiguous + 1) {
+                throw new IllegalArgumentException("version vector dot is not beyond a gap");
+            }
+        }
+        return new VersionVector(n, c, dn, dc);
+    }
+
+    private static int readCount(ByteReader in, String what) {
+        long count = in.readVarLong();
+        if (count < 0 || count > MAX_ENTRIES) {
+            throw new IllegalArgumentException("version vector has " + count + " " + what);
+        }
+        return (int) count;
+    }
+
+    private static long readCounter(ByteReader in) {
+        long counter = in.readVarLong();
+        if (counter <= 0) {
+            throw new IllegalArgumentException("version vector counter must be positive");
+        }
+        return counter;
+    }
+
+    /** True when every event of this history is in {@code other}'s. */
+    private boolean includedIn(VersionVector other) {
+        int j = 0;
+        for (int i = 0; i < nodes.length; i++) {
+            while (j < other.nodes.length && Long.compareUnsigned(other.nodes[j], nodes[i]) < 0) {
+                j++;
+            }
+            // other's dots never sit just after its contiguous counter, so they cannot fill the gap.
+            if (j == other.nodes.length || other.nodes[j] != nodes[i] || other.counters[j] < counters[i]) {
+                return false;
+            }
+        }
+        for (int d = 0; d < dotNodes.length; d++) {
+            if (dotCounters[d] > other.contiguous(dotNodes[d]) && other.indexOfDot(dotNodes[d], dotCounters[d]) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The canonical vector for contiguous entries {@code n/c} (sorted, as merged) and dots
+     * {@code dn/dc} (sorted, distinct, possibly covered by or adjacent to the counters).
+     */
+    private static VersionVector normalize(long[] n, long[] c, int len, long[] dn, long[] dc, int dlen) {
+        long[] outN = new long[len + dlen];
+        long[] outC = new long[outN.length];
+        long[] outDn = new long[dlen];
+        long[] outDc = new long[dlen];
+        int k = 0;
+        int m = 0;
+        int i = 0;
+        int d = 0;
+        while (i < len || d < dlen) {
+            long node = d == dlen || (i < len && Long.compareUnsigned(n[i], dn[d]) <= 0) ? n[i] : dn[d];
+            long contiguous = 0;
+            if (i < len && n[i] == node) {
+                contiguous = c[i++];
+            }
+            for (; d < dlen && dn[d] == node; d++) {
+                if (dc[d] == contiguous + 1) {
+                    contiguous++;
+                } else if (dc[d] > contiguous) {
+                    outDn[m] = node;
+                    outDc[m++] = dc[d];
+                }
+            }
+            if (contiguous > 0) {
+                outN[k] = node;
+                outC[k++] = contiguous;
+            }
+        }
+        if (m > MAX_ENTRIES) {
+            return collapse(Arrays.copyOf(outN, k), Arrays.copyOf(outC, k), Arrays.copyOf(outDn, m), outDc);
+        }
+        return new VersionVector(
+                Arrays.copyOf(outN, k), Arrays.copyOf(outC, k), Arrays.copyOf(outDn, m), Arrays.copyOf(outDc, m));
+    }
+
+    /**
+     * Folds every dot into its node's counter, keeping the vector encodable when more than
+     * {@link #MAX_ENTRIES} gaps pile up (never in practice: a gap lasts until the missing write
+     * arrives). This over-approximates the history by writes the same coordinator issued before a
+     * dot it holds, hence with a lower HLC, so they could not have won a conflict resolution anyway.
+     */
+    private static VersionVector collapse(long[] n, long[] c, long[] dn, long[] dc) {
+        VersionVector plain = new VersionVector(n, c, EMPTY.dotNodes, EMPTY.dotCounters);
+        for (int d = 0; d < dn.length; d++) {
+            NodeId node = new NodeId(dn[d]);
+            plain = plain.with(node, Math.max(plain.contiguous(dn[d]), dc[d]));
+        }
+        return plain;
+    }
+
+    private static int compareDots(long nodeA, long counterA, long nodeB, long counterB) {
+        int cmp = Long.compareUnsigned(nodeA, nodeB);
+        return cmp != 0 ? cmp : Long.compare(counterA, counterB);
+    }
+
+    private long contiguous(long node) {
+        int i = indexOf(node);
+        return i >= 0 ? counters[i] : 0;
     }
 
     private int indexOf(long node) {
@@ -210,14 +407,51 @@ public final class VersionVector {
         return -(lo + 1);
     }
 
+    /** Index of dot (node, counter), or -(insertion point + 1). */
+    private int indexOfDot(long node, long counter) {
+        int lo = 0;
+        int hi = dotNodes.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int cmp = compareDots(dotNodes[mid], dotCounters[mid], node, counter);
+            if (cmp < 0) {
+                lo = mid + 1;
+            } else if (cmp > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -(lo + 1);
+    }
+
+    private int dotInsertionPoint(long node, long counter) {
+        int i = indexOfDot(node, counter);
+        return i >= 0 ? i : -i - 1;
+    }
+
+    /** Index of {@code node}'s highest dot, or -1 when it has none. */
+    private int lastDotOf(long node) {
+        int after = dotInsertionPoint(node, Long.MAX_VALUE);
+        if (after < dotNodes.length && dotNodes[after] == node) {
+            return after; // the dot (node, Long.MAX_VALUE) itself
+        }
+        return after > 0 && dotNodes[after - 1] == node ? after - 1 : -1;
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof VersionVector v && Arrays.equals(nodes, v.nodes) && Arrays.equals(counters, v.counters);
+        return o instanceof VersionVector v
+                && Arrays.equals(nodes, v.nodes)
+                && Arrays.equals(counters, v.counters)
+                && Arrays.equals(dotNodes, v.dotNodes)
+                && Arrays.equals(dotCounters, v.dotCounters);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Arrays.hashCode(nodes) + Arrays.hashCode(counters);
+        int h = 31 * Arrays.hashCode(nodes) + Arrays.hashCode(counters);
+        return dotNodes.length == 0 ? h : 31 * (31 * h + Arrays.hashCode(dotNodes)) + Arrays.hashCode(dotCounters);
     }
 
     @Override
@@ -228,6 +462,12 @@ public final class VersionVector {
                     .append(new NodeId(nodes[i]))
                     .append('=')
                     .append(counters[i]);
+        }
+        for (int i = 0; i < dotNodes.length; i++) {
+            sb.append(i == 0 && nodes.length == 0 ? "" : ", ")
+                    .append(new NodeId(dotNodes[i]))
+                    .append(':')
+                    .append(dotCounters[i]);
         }
         return sb.append('}').toString();
     }

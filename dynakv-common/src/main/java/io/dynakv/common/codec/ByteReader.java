@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Reads what {@link ByteWriter} wrote. Every read checks the remaining length and throws
- * {@link IllegalArgumentException} on truncated or malformed input.
+ * {@link IllegalArgumentException} on truncated or malformed input. Varints are accepted only in
+ * their shortest form, so every value has exactly one encoding.
  */
 public final class ByteReader {
 
@@ -17,6 +18,10 @@ public final class ByteReader {
     }
 
     public ByteReader(byte[] buf, int offset, int length) {
+        if (offset < 0 || length < 0 || length > buf.length - offset) {
+            throw new IllegalArgumentException(
+                    "range [" + offset + ", +" + length + ") outside an array of " + buf.length + " bytes");
+        }
         this.buf = buf;
         this.pos = offset;
         this.end = offset + length;
@@ -52,12 +57,20 @@ public final class ByteReader {
         return v;
     }
 
+    /** An unsigned LEB128 varint as {@link ByteWriter#writeVarLong} writes it. */
     public long readVarLong() {
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             int b = readByte();
+            if (shift == 63 && b > 1) {
+                // The tenth byte holds only bit 63; anything else would be silently dropped.
+                throw new IllegalArgumentException("varint overflows 64 bits");
+            }
             v |= (long) (b & 0x7F) << shift;
             if ((b & 0x80) == 0) {
+                if (b == 0 && shift > 0) {
+                    throw new IllegalArgumentException("varint not in its shortest form");
+                }
                 return v;
             }
         }
@@ -76,7 +89,8 @@ public final class ByteReader {
 
     public byte[] readLengthPrefixed() {
         long length = readVarLong();
-        if (length > remaining()) {
+        // Unsigned on the wire: a length with bit 63 set is negative here, and must not be cast to int.
+        if (length < 0 || length > remaining()) {
             throw new IllegalArgumentException("length " + length + " exceeds the " + remaining() + " bytes left");
         }
         return readBytes((int) length);
