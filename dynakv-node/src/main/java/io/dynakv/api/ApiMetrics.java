@@ -52,7 +52,8 @@ final class ApiMetrics {
                 .register(registry);
         Gauge.builder("dynakv.tombstones.purged", node.stats().tombstonesPurged, a -> a.sum())
                 .register(registry);
-        Gauge.builder("dynakv.group.commit.writes.per.fsync", () -> node.writesPerFsync().getAsDouble())
+        Gauge.builder("dynakv.group.commit.writes.per.fsync", () -> node.writesPerFsync()
+                        .getAsDouble())
                 .register(registry);
     }
 

@@ -26,7 +26,8 @@ final class BodyReader {
                 throw ApiException.badRequest("bad_request", "Content-Length is not a number: " + declared);
             }
             if (length > maxBytes) {
-                throw tooLarge(length, maxBytes);
+                Responses.errorAndClose(request, tooLarge(length, maxBytes));
+                return;
             }
         }
         if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
@@ -40,8 +41,7 @@ final class BodyReader {
             }
             if (body.length() + chunk.length() > maxBytes) {
                 refused[0] = true;
-                Responses.error(request, tooLarge(body.length() + chunk.length(), maxBytes));
-                request.connection().close();
+                Responses.errorAndClose(request, tooLarge(body.length() + chunk.length(), maxBytes));
                 return;
             }
             body.appendBuffer(chunk);

@@ -22,6 +22,16 @@ final class Exchange {
         this.origin = Vertx.currentContext();
     }
 
+    /** A query parameter, or null; a malformed query string is the client's mistake (400). */
+    String param(String name) {
+        try {
+            return request.getParam(name);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(
+                    "bad_request", "the query string is not valid percent-encoding: " + e.getMessage());
+        }
+    }
+
     /** Runs {@code answer} on the receiving loop; an exception it throws becomes the error answer. */
     void reply(Runnable answer) {
         if (Vertx.currentContext() == origin) {

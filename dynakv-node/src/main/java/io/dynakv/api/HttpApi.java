@@ -77,9 +77,7 @@ public final class HttpApi {
             error = ApiException.badRequest(
                     "bad_request", "malformed HTTP request: " + (cause == null ? "unknown" : cause.getMessage()));
         }
-        request.response().putHeader(HttpHeaders.CONNECTION, "close");
-        request.response().endHandler(ignored -> request.connection().close());
-        Responses.error(request, error);
+        Responses.errorAndClose(request, error);
     }
 
     static ApiException methodNotAllowed(HttpServerRequest request, String allowed) {

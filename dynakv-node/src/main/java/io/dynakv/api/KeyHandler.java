@@ -45,7 +45,7 @@ final class KeyHandler {
         if (method.equals(HttpMethod.GET)) {
             get(exchange, route, key);
         } else if (method.equals(HttpMethod.PUT)) {
-            ConsistencyLevel w = consistency(request, "w");
+            ConsistencyLevel w = consistency(exchange, "w");
             BodyReader.read(
                     request,
                     node.config().maxBodyBytes(),
@@ -53,7 +53,7 @@ final class KeyHandler {
         } else if (method.equals(HttpMethod.DELETE)) {
             delete(exchange, route, key);
         } else if (method.equals(HttpMethod.PATCH)) {
-            ConsistencyLevel w = consistency(request, "w");
+            ConsistencyLevel w = consistency(exchange, "w");
             BodyReader.read(
                     request,
                     node.config().maxBodyBytes(),
@@ -65,7 +65,7 @@ final class KeyHandler {
 
     private void get(Exchange exchange, Route route, KeyRef key) {
         HttpServerRequest request = exchange.request;
-        ConsistencyLevel r = consistency(request, "r");
+        ConsistencyLevel r = consistency(exchange, "r");
         boolean raw = wantsRaw(request);
         onShard(
                 exchange,
@@ -123,7 +123,7 @@ final class KeyHandler {
 
     private void delete(Exchange exchange, Route route, KeyRef key) {
         HttpServerRequest request = exchange.request;
-        ConsistencyLevel w = consistency(request, "w");
+        ConsistencyLevel w = consistency(exchange, "w");
         WriteRequest write = new WriteRequest(key, ValueKind.TOMBSTONE, new byte[0], context(request, null), w);
         onShard(
                 exchange,
@@ -153,7 +153,7 @@ final class KeyHandler {
                     415, "unsupported_media_type", "a PATCH body is a JSON merge patch (RFC 7396), not raw bytes");
         }
         JsonNode patch = ValueBodies.parseDocument(body, "a PATCH body is a JSON merge patch (RFC 7396)");
-        ConsistencyLevel r = consistency(request, "r");
+        ConsistencyLevel r = consistency(exchange, "r");
         onShard(
                 exchange,
                 key,
@@ -220,8 +220,8 @@ final class KeyHandler {
         throw Responses.failure(outcome);
     }
 
-    private ConsistencyLevel consistency(HttpServerRequest request, String name) {
-        String text = request.getParam(name);
+    private ConsistencyLevel consistency(Exchange exchange, String name) {
+        String text = exchange.param(name);
         if (text == null) {
             return ConsistencyLevel.QUORUM;
         }

@@ -4,6 +4,7 @@ import io.dynakv.common.CausalContext;
 import io.dynakv.common.ValueKind;
 import io.dynakv.common.Versioned;
 import io.dynakv.replication.coordinator.Outcome;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -19,18 +20,24 @@ final class Responses {
 
     private Responses() {}
 
-    static void json(HttpServerRequest request, int status, Buffer body) {
+    static Future<Void> json(HttpServerRequest request, int status, Buffer body) {
         if (request.response().ended() || request.response().closed()) {
-            return; // the client went away, or an earlier error already answered
+            return Future.succeededFuture(); // the client went away, or an earlier error answered
         }
-        request.response()
+        return request.response()
                 .setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
                 .end(body);
     }
 
-    static void error(HttpServerRequest request, ApiException e) {
-        json(request, e.status(), Json.error(e.code(), e.getMessage()));
+    static Future<Void> error(HttpServerRequest request, ApiException e) {
+        return json(request, e.status(), Json.error(e.code(), e.getMessage()));
+    }
+
+    /** Answers {@code e} and then closes the connection, whose remaining bytes cannot be trusted. */
+    static void errorAndClose(HttpServerRequest request, ApiException e) {
+        request.response().putHeader(HttpHeaders.CONNECTION, "close");
+        error(request, e).onComplete(ignored -> request.connection().close());
     }
 
     /** The version token a client sends back as causal context; also the ETag. */

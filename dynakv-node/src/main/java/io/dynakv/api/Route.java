@@ -1,6 +1,7 @@
 package io.dynakv.api;
 
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +89,17 @@ record Route(Kind kind, String table, byte[] key, String keyText) {
 
     /** Validates a key that arrived in a JSON body rather than a path. */
     static byte[] keyBytes(String key, int maxKeyBytes) {
-        byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes;
+        try {
+            ByteBuffer encoded = StandardCharsets.UTF_8
+                    .newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(CharBuffer.wrap(key));
+            bytes = Arrays.copyOf(encoded.array(), encoded.limit());
+        } catch (CharacterCodingException e) {
+            throw ApiException.badRequest("invalid_key", "a key must be valid Unicode; this one has a lone surrogate");
+        }
         if (bytes.length == 0 || bytes.length > maxKeyBytes) {
             throw ApiException.badRequest(
                     "invalid_key", "a key must be 1 to " + maxKeyBytes + " bytes of UTF-8; one is " + bytes.length);
@@ -96,7 +107,11 @@ record Route(Kind kind, String table, byte[] key, String keyText) {
         return bytes;
     }
 
-    /** Strict percent-decoding: a {@code +} stays a plus (it is not a space in a path). */
+    /**
+     * Strict percent-decoding: a {@code +} stays a plus (it is not a space in a path). Netty hands
+     * over the request line as ISO-8859-1, one char per byte, so a raw (unencoded) UTF-8 byte is
+     * taken back as that byte, not encoded again.
+     */
     static byte[] percentDecode(String s) {
         byte[] out = new byte[s.length() * 3];
         int n = 0;
@@ -109,12 +124,11 @@ record Route(Kind kind, String table, byte[] key, String keyText) {
                 }
                 out[n++] = (byte) (hex(s.charAt(i + 1)) << 4 | hex(s.charAt(i + 2)));
                 i += 2;
-            } else if (c < 0x80) {
+            } else if (c <= 0xFF) {
                 out[n++] = (byte) c;
             } else {
-                byte[] utf8 = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-                System.arraycopy(utf8, 0, out, n, utf8.length);
-                n += utf8.length;
+                throw ApiException.badRequest(
+                        "invalid_key", "the path has a character outside ISO-8859-1; percent-encode it");
             }
         }
         return Arrays.copyOf(out, n);

@@ -15,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -55,10 +56,10 @@ final class TableHandler {
 
     private void list(Exchange exchange, String table) {
         HttpServerRequest request = exchange.request;
-        int limit = limit(request.getParam("limit"));
-        String prefixText = request.getParam("prefix", "");
+        int limit = limit(exchange.param("limit"));
+        String prefixText = Objects.requireNonNullElse(exchange.param("prefix"), "");
         byte[] prefix = prefixText.getBytes(StandardCharsets.UTF_8);
-        String cursorText = request.getParam("cursor");
+        String cursorText = exchange.param("cursor");
         Optional<KeyListing.Cursor> cursor = Optional.empty();
         if (cursorText != null && !cursorText.isEmpty()) {
             cursor = Optional.of(KeyListing.Cursor.parse(

@@ -72,6 +72,9 @@ final class ValueBodies {
         }
         try (JsonParser p = Json.parser(body)) {
             JsonNode patch = Json.MAPPER.readTree(p);
+            if (patch == null || patch.isMissingNode()) {
+                throw ApiException.badRequest("invalid_json", "the body holds no JSON; " + shape);
+            }
             if (p.nextToken() != null) {
                 throw ApiException.badRequest("invalid_json", "unexpected data after the JSON document");
             }
@@ -119,11 +122,28 @@ final class ValueBodies {
         }
     }
 
-    /** Copies the value at the parser's current token as compact JSON. */
+    /**
+     * Copies the value at the parser's current token as compact JSON. Numbers are copied as their
+     * original text: going through a double would turn 1e400 into "Infinity" and round long
+     * decimals, and a store must give back what it was given.
+     */
     private static byte[] compact(JsonParser p) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
-            g.copyCurrentStructure(p);
+            int depth = 0;
+            do {
+                JsonToken token = p.currentToken();
+                if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
+                    g.writeNumber(p.getText());
+                } else {
+                    g.copyCurrentEvent(p);
+                }
+                if (token.isStructStart()) {
+                    depth++;
+                } else if (token.isStructEnd()) {
+                    depth--;
+                }
+            } while (depth > 0 && p.nextToken() != null);
         }
         return out.toByteArray();
     }

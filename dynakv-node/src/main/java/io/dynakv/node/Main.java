@@ -46,6 +46,11 @@ public final class Main {
 
     private static int serve(NodeConfig config) {
         Logger log = LoggerFactory.getLogger(Main.class);
+        CountDownLatch stop = new CountDownLatch(1);
+        // Handle the signals ourselves, before starting: the JVM's default exits with 143 even
+        // mid-start, and a clean stop is 0. A signal during start stops the node once it is up.
+        Signal.handle(new Signal("TERM"), signal -> stop.countDown());
+        Signal.handle(new Signal("INT"), signal -> stop.countDown());
         Node node;
         try {
             node = Node.start(config);
@@ -53,10 +58,6 @@ public final class Main {
             log.error("cannot start: {}", e.getMessage());
             return 1;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        // Handle the signals ourselves: the JVM's default exits with 143, and a clean stop is 0.
-        Signal.handle(new Signal("TERM"), signal -> stop.countDown());
-        Signal.handle(new Signal("INT"), signal -> stop.countDown());
         try {
             stop.await();
         } catch (InterruptedException e) {

@@ -20,6 +20,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
+import java.net.BindException;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.util.List;
@@ -124,10 +125,11 @@ public final class Node implements AutoCloseable {
                     .await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             close();
-            throw new IllegalStateException(
-                    "cannot listen on " + config.bind() + ": " + rootMessage(e)
-                            + ". Is another process using the port? Choose another address or stop it.",
-                    e);
+            Throwable root = rootCause(e);
+            String hint = root instanceof BindException
+                    ? ". Is another process using the port? Choose another address or stop it."
+                    : ". Check that " + config.bind().host() + " is an address of this machine.";
+            throw new IllegalStateException("cannot listen on " + config.bind() + ": " + root.getMessage() + hint, e);
         }
         state = NodeState.SERVING;
         log.info(
@@ -211,11 +213,11 @@ public final class Node implements AutoCloseable {
         return stored;
     }
 
-    private static String rootMessage(Throwable e) {
+    private static Throwable rootCause(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null) {
             t = t.getCause();
         }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
+        return t;
     }
 }

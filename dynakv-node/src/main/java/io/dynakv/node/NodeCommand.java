@@ -164,10 +164,12 @@ public final class NodeCommand implements Callable<NodeConfig> {
         require(fsyncIntervalMs >= 1 && fsyncIntervalMs <= 60_000, "--fsync-interval-ms must be 1..60000");
         require(maxKeyBytes >= 1 && maxKeyBytes <= 65536, "--max-key-bytes must be 1..65536");
         require(maxValueBytes >= 1 && maxValueBytes <= 64 << 20, "--max-value-bytes must be 1..67108864 (64 MiB)");
-        require(requestTimeoutMs >= 1, "--request-timeout-ms must be positive");
+        require(
+                requestTimeoutMs >= 1 && requestTimeoutMs <= 3_600_000,
+                "--request-timeout-ms must be 1..3600000 (one hour)");
         require(eventLoops >= 0 && eventLoops <= 256, "--event-loops must be 0..256");
         require(tombstoneGraceSeconds >= 0, "--tombstone-grace-seconds must not be negative");
-        require(blockCacheMb >= 1, "--block-cache-mb must be positive");
+        require(blockCacheMb >= 1 && blockCacheMb <= 1 << 20, "--block-cache-mb must be 1..1048576 (1 TiB)");
         String format = logFormat.toLowerCase(Locale.ROOT);
         require(format.equals("text") || format.equals("json"), "--log-format must be text or json");
         return new NodeConfig(
