@@ -1,0 +1,179 @@
+package io.dynakv.storage;
+
+import io.dynakv.common.Versioned;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link StorageEngine} held in memory, for tests and the deterministic simulator.
+ *
+ * <p><b>Fault model.</b> The engine models one machine's disk with a volatile write cache, as the
+ * simulator's crashes need (DESIGN section 3, STYLE section 4.4):
+ *
+ * <ul>
+ *   <li>A {@link #put} or {@link #remove} is visible to reads at once, as RocksDB's are (its
+ *       write-ahead log reaches the OS page cache before the call returns).
+ *   <li>{@link #sync()} is the fsync: every write that returned before it becomes durable.
+ *   <li>{@link #crash()} is a power loss or kernel crash: every write since the last sync is
+ *       undone, key by key, restoring the value (or absence) each key had at that sync. Nothing
+ *       synced is ever lost, and nothing unsynced survives. This is the harshest loss the durability
+ *       contract allows; a real disk may keep some unsynced writes, so code that is correct here is
+ *       correct there. A killed <i>process</i> (kill -9) loses nothing on RocksDB, since the OS
+ *       still holds the log; a test models that by not calling {@code crash()}.
+ *   <li>{@link #putMeta} is durable when it returns and never undone. (On RocksDB its synced write
+ *       also makes earlier data writes durable; this model does not, which only loses more.)
+ *   <li>{@link #close()} is a clean shutdown: like RocksDB's it makes every write durable. The
+ *       instance stays usable, so the simulator restarts a node by handing it the same engine.
+ * </ul>
+ *
+ * <p>Not modeled: torn or reordered writes within the log, bit rot, and I/O errors. Records are
+ * stored encoded ({@link Versioned#encode()}) and decoded on every read, so the checksum path runs
+ * here too and a fault-injecting decorator can corrupt stored bytes.
+ *
+ * <p>Thread-safety: reads go straight to a {@link ConcurrentSkipListMap} ordered like RocksDB
+ * ({@link StorageKeys}). Writes, {@code sync} and {@code crash} serialize on one lock so that the
+ * undo log records, for each key, the value from before its first unsynced write; without the lock
+ * two racing writers could record each other's values.
+ */
+public final class InMemoryStorageEngine implements StorageEngine {
+
+    private final ConcurrentSkipListMap<byte[], byte[]> records = new ConcurrentSkipListMap<>(StorageKeys.ORDER);
+    private final ConcurrentHashMap<String, byte[]> meta = new ConcurrentHashMap<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private final Object writeLock = new Object();
+
+    /** For each key written since the last sync, its encoded value at that sync; empty: absent. */
+    private final TreeMap<byte[], Optional<byte[]>> undo = new TreeMap<>(StorageKeys.ORDER);
+
+    /** Records and their key and value bytes, for {@link #stats()}. Guarded by writeLock. */
+    private long recordCount;
+
+    private long storedBytes;
+
+    @Override
+    public Optional<Versioned> get(int partition, String table, byte[] key) {
+        byte[] stored = records.get(StorageKeys.recordKey(partition, table, key));
+        return stored == null ? Optional.empty() : Optional.of(Versioned.decode(stored));
+    }
+
+    @Override
+    public long put(int partition, String table, byte[] key, Versioned value) {
+        byte[] recordKey = StorageKeys.recordKey(partition, table, key);
+        byte[] encoded = value.encode();
+        synchronized (writeLock) {
+            byte[] previous = records.put(recordKey, encoded);
+            remember(recordKey, previous);
+            account(recordKey, previous, encoded);
+            return sequence.incrementAndGet();
+        }
+    }
+
+    @Override
+    public long remove(int partition, String table, byte[] key) {
+        byte[] recordKey = StorageKeys.recordKey(partition, table, key);
+        synchronized (writeLock) {
+            byte[] previous = records.remove(recordKey);
+            remember(recordKey, previous);
+            account(recordKey, previous, null);
+            return sequence.incrementAndGet();
+        }
+    }
+
+    @Override
+    public List<StoredRecord> scan(int partition, String table, byte[] prefix, byte[] afterKey, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative: " + limit);
+        }
+        byte[] tablePrefix = StorageKeys.tablePrefix(partition, table);
+        byte[] range = StorageKeys.scanStart(partition, table, prefix, null);
+        byte[] start = StorageKeys.scanStart(partition, table, prefix, afterKey);
+        List<StoredRecord> out = new ArrayList<>(Math.min(limit, 64));
+        for (Map.Entry<byte[], byte[]> e : records.tailMap(start, true).entrySet()) {
+            if (out.size() >= limit || !StorageKeys.startsWith(e.getKey(), range)) {
+                break;
+            }
+            byte[] key = StorageKeys.userKey(e.getKey(), tablePrefix.length);
+            out.add(new StoredRecord(key, Versioned.decode(e.getValue())));
+        }
+        return out;
+    }
+
+    @Override
+    public long sync() {
+        synchronized (writeLock) {
+            undo.clear();
+            return sequence.get();
+        }
+    }
+
+    /**
+     * Loses every write since the last {@link #sync()}, as a machine crash would, and returns how
+     * many keys were restored. Sequence numbers keep rising afterwards: none is ever reused.
+     */
+    public int crash() {
+        synchronized (writeLock) {
+            int restored = undo.size();
+            for (Map.Entry<byte[], Optional<byte[]>> e : undo.entrySet()) {
+                byte[] restoredValue = e.getValue().orElse(null);
+                byte[] current =
+                        restoredValue == null ? records.remove(e.getKey()) : records.put(e.getKey(), restoredValue);
+                account(e.getKey(), current, restoredValue);
+            }
+            undo.clear();
+            return restored;
+        }
+    }
+
+    @Override
+    public long lastSequence() {
+        return sequence.get();
+    }
+
+    @Override
+    public void putMeta(String name, byte[] value) {
+        meta.put(name, value.clone());
+    }
+
+    @Override
+    public Optional<byte[]> getMeta(String name) {
+        return Optional.ofNullable(meta.get(name)).map(byte[]::clone);
+    }
+
+    @Override
+    public StorageStats stats() {
+        synchronized (writeLock) {
+            return new StorageStats(recordCount, storedBytes, storedBytes);
+        }
+    }
+
+    /** A clean shutdown keeps every write, as RocksDB's close does; the engine stays usable. */
+    @Override
+    public void close() {
+        sync();
+    }
+
+    /** Notes a write's previous value, unless the key was already written since the last sync. */
+    private void remember(byte[] recordKey, byte[] previous) {
+        if (!undo.containsKey(recordKey)) {
+            undo.put(recordKey, Optional.ofNullable(previous));
+        }
+    }
+
+    /** Updates the counts for a key whose value went from {@code before} to {@code after} (null: absent). */
+    private void account(byte[] recordKey, byte[] before, byte[] after) {
+        if (before != null) {
+            recordCount--;
+            storedBytes -= recordKey.length + before.length;
+        }
+        if (after != null) {
+            recordCount++;
+            storedBytes += recordKey.length + after.length;
+        }
+    }
+}
