@@ -92,6 +92,7 @@ final class NodeProcess implements AutoCloseable {
         try {
             long offset = appendHeader(logFile, "run " + String.join(" ", command));
             ProcessBuilder builder = builder(command, logFile);
+            builder.environment().put("MALLOC_ARENA_MAX", "2"); // as bin/dynakv sets it
             builder.environment().putAll(env);
             Process process = builder.start();
             process.getOutputStream().close();

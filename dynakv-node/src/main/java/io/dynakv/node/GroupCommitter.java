@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
  * fsync, runs one fsync for all of them, and releases them: under load each fsync covers many writes
  * (group commit), and an idle node fsyncs at once, so a lone write pays one fsync of latency.
  *
- * <p>With {@link FsyncMode#periodic} acknowledgements are released at once and the thread fsyncs on
- * an interval instead, which is what that mode trades away.
+ * <p>With {@link FsyncMode#periodic} acknowledgements are released at once; the thread hands each
+ * write to the OS as soon as it can (so a killed process loses at most the batch being written) and
+ * fsyncs on the interval (so a machine crash loses up to one interval), which is that mode's trade.
  */
 final class GroupCommitter implements AutoCloseable {
 
@@ -23,6 +24,9 @@ final class GroupCommitter implements AutoCloseable {
 
     /** Pause before retrying a failed fsync, so a broken disk does not spin a core. */
     private static final long RETRY_PAUSE_MILLIS = 100;
+
+    /** An fsync this slow is worth a warning: it is every waiting write's latency. */
+    private static final long SLOW_FSYNC_MILLIS = 50;
 
     private final StorageEngine storage;
     private final FsyncMode mode;
@@ -32,6 +36,7 @@ final class GroupCommitter implements AutoCloseable {
     private List<Waiter> waiting = new ArrayList<>();
     private volatile long durableSequence;
     private volatile boolean running = true;
+    private boolean dirty; // guarded by lock: periodic mode has writes to hand to the OS
     private long fsyncs;
     private long released;
 
@@ -48,7 +53,15 @@ final class GroupCommitter implements AutoCloseable {
 
     /** Runs {@code onDurable} (on this committer's thread, or the caller's) once {@code sequence} is durable. */
     void whenDurable(long sequence, Runnable onDurable) {
-        if (mode == FsyncMode.periodic || sequence <= durableSequence) {
+        if (mode == FsyncMode.periodic) {
+            onDurable.run();
+            synchronized (lock) {
+                dirty = true;
+                lock.notifyAll();
+            }
+            return;
+        }
+        if (sequence <= durableSequence) {
             onDurable.run();
             return;
         }
@@ -66,14 +79,20 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     private void run() {
+        if (mode == FsyncMode.periodic) {
+            runPeriodic();
+            return;
+        }
         while (running) {
             List<Waiter> batch = nextBatch();
             if (batch == null) {
                 continue;
             }
             long durable;
+            long started = System.nanoTime();
             try {
                 durable = storage.sync();
+                warnIfSlow(started, batch.size());
             } catch (RuntimeException e) {
                 log.error(
                         "fsync of the write-ahead log failed; writes wait unacknowledged and are retried: {}",
@@ -99,14 +118,45 @@ final class GroupCommitter implements AutoCloseable {
         }
     }
 
-    /** The waiters to release next, or null after a periodic fsync or a shutdown wake-up. */
+    /** Flushes writes as they come, fsyncs every interval. */
+    private void runPeriodic() {
+        long intervalNanos = interval.toNanos();
+        long nextSync = System.nanoTime() + intervalNanos;
+        while (running) {
+            long now = System.nanoTime();
+            boolean flush;
+            synchronized (lock) {
+                if (!dirty && now < nextSync) {
+                    waitOn(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextSync - now)));
+                }
+                flush = dirty;
+                dirty = false;
+            }
+            try {
+                if (System.nanoTime() >= nextSync) {
+                    durableSequence = storage.sync();
+                    nextSync = System.nanoTime() + intervalNanos;
+                } else if (flush) {
+                    storage.flush();
+                }
+            } catch (RuntimeException e) {
+                log.error("writing the write-ahead log failed; retrying: {}", e.toString());
+                pause(RETRY_PAUSE_MILLIS);
+            }
+        }
+    }
+
+    /** A slow disk shows up as slow writes; say where the time went. */
+    private static void warnIfSlow(long startedNanos, int writes) {
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+        if (millis >= SLOW_FSYNC_MILLIS) {
+            log.warn("slow fsync: {} ms for {} writes; write latency follows the disk's flush time", millis, writes);
+        }
+    }
+
+    /** The waiters to release next, or null after a shutdown wake-up. */
     private List<Waiter> nextBatch() {
         synchronized (lock) {
-            if (mode == FsyncMode.periodic) {
-                waitOn(interval.toMillis());
-                List<Waiter> none = new ArrayList<>();
-                return running ? none : null;
-            }
             while (waiting.isEmpty() && running) {
                 waitOn(0);
             }

@@ -41,6 +41,9 @@ public final class Node implements AutoCloseable {
     private static final String META_NODE_ID = "node_id";
     private static final String META_PARTITIONS = "partitions";
 
+    /** Node ids must not collide across a cluster's lifetime: draw them from a strong source. */
+    private static final SecureRandom ID_RANDOM = new SecureRandom();
+
     private final NodeConfig config;
     private final StorageEngine storage;
     private final GroupCommitter committer;
@@ -188,7 +191,7 @@ public final class Node implements AutoCloseable {
         return storage.getMeta(META_NODE_ID)
                 .map(bytes -> new NodeId(new ByteReader(bytes).readLong()))
                 .orElseGet(() -> {
-                    NodeId id = new NodeId(new SecureRandom().nextLong());
+                    NodeId id = new NodeId(ID_RANDOM.nextLong());
                     storage.putMeta(
                             META_NODE_ID,
                             new ByteWriter(8).writeLong(id.value()).toByteArray());

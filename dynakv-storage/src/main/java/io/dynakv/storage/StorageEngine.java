@@ -37,6 +37,13 @@ public interface StorageEngine extends AutoCloseable {
      */
     long sync();
 
+    /**
+     * Makes every write that has returned so far survive a crash of this process, though not of
+     * the machine (written to the OS, not fsynced). Returns the highest sequence covered. Used by
+     * {@code --fsync=periodic} between fsyncs.
+     */
+    long flush();
+
     /** The sequence number of the newest write that has returned. */
     long lastSequence();
 

@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -27,6 +27,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Status;
+import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +37,10 @@ import org.slf4j.LoggerFactory;
  * cluster) and {@code meta} (node id, cluster state). {@code default} exists only because RocksDB
  * requires it.
  *
- * <p>Durability: writes go to the write-ahead log without an fsync, so they are visible at once and
- * survive a killed process (the OS holds the log), and {@link #sync()} fsyncs the log for all of
- * them together: that is the group commit of DESIGN section 2. See {@link RocksDbTuning} for the
- * memory budget.
+ * <p>Durability: writes are accepted into {@link PendingWrites}, visible to reads at once, and
+ * {@link #sync()} writes them to RocksDB in one batch with one fsync of the log: that is the group
+ * commit of DESIGN section 2, and it keeps every write to the log on the committer's thread. See
+ * {@link RocksDbTuning} for the memory budget.
  *
  * <p>Lifecycle: every call holds a read lock that {@link #close()} takes exclusively, so a call that
  * races a shutdown gets an {@link IllegalStateException} instead of touching freed native memory
@@ -111,13 +112,16 @@ public final class RocksDbStorageEngine implements StorageEngine {
     private final ColumnFamilyHandle metaCf;
 
     /**
-     * One number per returned write. Our own counter rather than {@code getLatestSequenceNumber()}:
-     * each write gets exactly its own number without a second JNI call, and meta writes do not
-     * count. Seeded from RocksDB's persisted sequence so numbers keep rising across restarts. (A
-     * crash that loses unsynced writes may reuse numbers that were never durable; nothing is
-     * waiting on those after a restart.)
+     * Writes not yet in RocksDB, numbered one by one. Numbering starts from RocksDB's persisted
+     * sequence so numbers keep rising across restarts.
      */
-    private final AtomicLong sequence;
+    private final PendingWrites pending;
+
+    /** Serializes the two writers of the log: {@link #sync()} and {@link #flush()}. */
+    private final ReentrantLock writer = new ReentrantLock();
+
+    private long durableSequence; // guarded by writer
+    private long flushedSequence; // guarded by writer
 
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed; // written under lifecycle's write lock, read under its read lock
@@ -129,7 +133,9 @@ public final class RocksDbStorageEngine implements StorageEngine {
         this.handles = handles;
         this.dataCf = handles.get(1);
         this.metaCf = handles.get(3);
-        this.sequence = new AtomicLong(db.getLatestSequenceNumber());
+        this.pending = new PendingWrites(db.getLatestSequenceNumber());
+        this.durableSequence = pending.lastSequence();
+        this.flushedSequence = durableSequence;
     }
 
     /**
@@ -168,6 +174,10 @@ public final class RocksDbStorageEngine implements StorageEngine {
     @Override
     public Optional<Versioned> get(int partition, String table, byte[] key) {
         byte[] recordKey = StorageKeys.recordKey(partition, table, key);
+        PendingWrites.Write waiting = pending.latest(recordKey);
+        if (waiting != null) {
+            return waiting.encoded() == null ? Optional.empty() : Optional.of(Versioned.decode(waiting.encoded()));
+        }
         byte[] stored;
         Lock lock = enter();
         try {
@@ -187,10 +197,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         byte[] encoded = value.encode();
         Lock lock = enter();
         try {
-            db.put(dataCf, tuning.writeOptions, recordKey, encoded);
-            return sequence.incrementAndGet();
-        } catch (RocksDBException e) {
-            throw failure("put", e);
+            return pending.add(recordKey, encoded);
         } finally {
             lock.unlock();
         }
@@ -201,10 +208,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         byte[] recordKey = StorageKeys.recordKey(partition, table, key);
         Lock lock = enter();
         try {
-            db.delete(dataCf, tuning.writeOptions, recordKey);
-            return sequence.incrementAndGet();
-        } catch (RocksDBException e) {
-            throw failure("remove", e);
+            return pending.add(recordKey, null);
         } finally {
             lock.unlock();
         }
@@ -222,6 +226,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         if (limit == 0) {
             return out;
         }
+        flush(); // scans read RocksDB only, so pending writes go there first (without an fsync)
         Lock lock = enter();
         try (RocksIterator it = db.newIterator(dataCf, tuning.readOptions)) {
             for (it.seek(start); it.isValid() && out.size() < limit; it.next()) {
@@ -242,28 +247,77 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
 
     /**
-     * Fsyncs the log. The number returned is read <i>before</i> the fsync: every write that had
-     * returned by then (so every number up to it) is in the log file and so covered by the fsync.
-     * A write that returns during the fsync may or may not be covered, so it is not claimed; the
-     * next sync will. Reading the counter after the fsync instead could claim such a write.
+     * Writes every pending write to RocksDB in one batch with an fsync of the log (or fsyncs what
+     * {@link #flush()} wrote without one), and returns the highest sequence now durable. Batch and
+     * numbering share one order, so every number up to the returned one is on disk.
      */
     @Override
     public long sync() {
         Lock lock = enter();
+        writer.lock();
         try {
-            long durable = sequence.get();
-            db.syncWal();
-            return durable;
+            List<PendingWrites.Write> batch = pending.drain();
+            boolean unsyncedFlushes = flushedSequence > durableSequence;
+            long last = write(batch, !unsyncedFlushes);
+            if (unsyncedFlushes) {
+                db.syncWal();
+            }
+            durableSequence = Math.max(Math.max(durableSequence, flushedSequence), last);
+            flushedSequence = durableSequence;
+            return durableSequence;
         } catch (RocksDBException e) {
             throw failure("sync", e);
         } finally {
+            writer.unlock();
             lock.unlock();
         }
     }
 
+    /**
+     * Writes every pending write to RocksDB without an fsync: they then survive a killed process
+     * (the OS holds the log) but not a machine crash. Returns the highest sequence written.
+     */
+    @Override
+    public long flush() {
+        Lock lock = enter();
+        writer.lock();
+        try {
+            long last = write(pending.drain(), false);
+            flushedSequence = Math.max(flushedSequence, last);
+            return flushedSequence;
+        } catch (RocksDBException e) {
+            throw failure("flush", e);
+        } finally {
+            writer.unlock();
+            lock.unlock();
+        }
+    }
+
+    /** Writes a batch in one RocksDB write; on failure it goes back in front of the queue. */
+    private long write(List<PendingWrites.Write> batch, boolean fsync) throws RocksDBException {
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        try (WriteBatch writes = new WriteBatch()) {
+            for (PendingWrites.Write w : batch) {
+                if (w.encoded() == null) {
+                    writes.delete(dataCf, w.recordKey());
+                } else {
+                    writes.put(dataCf, w.recordKey(), w.encoded());
+                }
+            }
+            db.write(fsync ? tuning.syncWriteOptions : tuning.writeOptions, writes);
+        } catch (RocksDBException | RuntimeException e) {
+            pending.requeue(batch);
+            throw e;
+        }
+        pending.written(batch);
+        return batch.get(batch.size() - 1).sequence();
+    }
+
     @Override
     public long lastSequence() {
-        return sequence.get();
+        return pending.lastSequence();
     }
 
     @Override
@@ -294,7 +348,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     public StorageStats stats() {
         Lock lock = enter();
         try {
-            long keys = db.getLongProperty(dataCf, "rocksdb.estimate-num-keys");
+            long keys = db.getLongProperty(dataCf, "rocksdb.estimate-num-keys") + pending.keyCount();
             long diskBytes = 0;
             long memoryBytes = tuning.blockCache.getUsage();
             for (ColumnFamilyHandle cf : handles) {
@@ -323,13 +377,14 @@ public final class RocksDbStorageEngine implements StorageEngine {
             if (closed) {
                 return;
             }
-            closed = true;
             RuntimeException failure = null;
             try {
+                write(pending.drain(), true);
                 db.syncWal();
             } catch (RocksDBException e) {
                 failure = failure("close", e);
             }
+            closed = true;
             handles.forEach(ColumnFamilyHandle::close);
             try {
                 db.closeE();
@@ -337,7 +392,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
                 failure = failure == null ? failure("close", e) : failure;
             }
             tuning.close();
-            log.info("storage closed dir={} sequence={}", dir, sequence.get());
+            log.info("storage closed dir={} sequence={}", dir, pending.lastSequence());
             if (failure != null) {
                 throw failure;
             }
