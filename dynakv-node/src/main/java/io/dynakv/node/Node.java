@@ -13,6 +13,7 @@ import io.dynakv.replication.coordinator.Coordinator;
 import io.dynakv.replication.coordinator.LocalReplicaGateway;
 import io.dynakv.replication.replica.Durability;
 import io.dynakv.replication.replica.Replica;
+import io.dynakv.replication.replica.TombstoneReaper;
 import io.dynakv.storage.StorageEngine;
 import io.dynakv.storage.rocksdb.RocksDbStorageEngine;
 import io.vertx.core.Context;
@@ -23,9 +24,11 @@ import java.io.IOException;
 import java.net.BindException;
 import java.nio.file.Files;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +44,11 @@ public final class Node implements AutoCloseable {
     private static final String META_NODE_ID = "node_id";
     private static final String META_PARTITIONS = "partitions";
 
+    /** Tombstone purging: a bounded slice per loop per tick, so it never stalls requests. */
+    private static final int REAPER_RECORDS_PER_TICK = 1000;
+
+    private static final Duration REAPER_TICK = Duration.ofSeconds(1);
+
     /** Node ids must not collide across a cluster's lifetime: draw them from a strong source. */
     private static final SecureRandom ID_RANDOM = new SecureRandom();
 
@@ -50,6 +58,7 @@ public final class Node implements AutoCloseable {
     private final Vertx vertx;
     private final NodeHandle handle;
     private final Ring ring;
+    private final SystemClock clock = new SystemClock();
     private volatile NodeState state = NodeState.STARTING;
     private String deploymentId;
 
@@ -107,23 +116,14 @@ public final class Node implements AutoCloseable {
     }
 
     private void deploy() {
-        HlcClock hlc = new HlcClock(new SystemClock());
+        HlcClock hlc = new HlcClock(clock);
         Replica replica = new Replica(storage, hlc, handle.stats());
         HttpApi api = new HttpApi(handle);
         AtomicInteger next = new AtomicInteger();
         try {
             deploymentId = vertx.deployVerticle(
-                            () -> new ServerVerticle(config, api, context -> {
-                                Coordinator coordinator = new Coordinator(
-                                        handle.id(),
-                                        () -> ring,
-                                        new LocalReplicaGateway(handle.id(), replica, durability(context)),
-                                        hlc,
-                                        new VertxScheduler(vertx),
-                                        config.requestTimeout().toNanos(),
-                                        handle.stats());
-                                handle.shards().register(new Shard(next.getAndIncrement(), context, coordinator));
-                            }),
+                            () -> new ServerVerticle(
+                                    config, api, context -> startShard(next.getAndIncrement(), context, replica, hlc)),
                             new DeploymentOptions().setInstances(config.eventLoops()))
                     .await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -143,6 +143,36 @@ public final class Node implements AutoCloseable {
                 config.fsync(),
                 config.eventLoops(),
                 handle.partitioner().partitions());
+    }
+
+    /**
+     * Runs on the new shard's own loop (a verticle's start): its coordinator, and the reaper for the
+     * partitions it owns, whose timers therefore fire on that loop too.
+     */
+    private void startShard(int index, Context context, Replica replica, HlcClock hlc) {
+        VertxScheduler scheduler = new VertxScheduler(vertx);
+        Coordinator coordinator = new Coordinator(
+                handle.id(),
+                () -> ring,
+                new LocalReplicaGateway(handle.id(), replica, durability(context)),
+                hlc,
+                scheduler,
+                config.requestTimeout().toNanos(),
+                handle.stats());
+        handle.shards().register(new Shard(index, context, coordinator));
+        int[] owned = IntStream.range(0, handle.partitioner().partitions())
+                .filter(p -> p % config.eventLoops() == index)
+                .toArray();
+        new TombstoneReaper(
+                        storage,
+                        clock,
+                        scheduler,
+                        handle.stats(),
+                        config.tombstoneGrace().toMillis(),
+                        owned,
+                        REAPER_RECORDS_PER_TICK,
+                        REAPER_TICK.toNanos())
+                .start();
     }
 
     /** Acknowledgements go through the group committer and come back on the shard's own loop. */

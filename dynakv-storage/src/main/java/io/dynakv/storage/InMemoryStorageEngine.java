@@ -105,6 +105,27 @@ public final class InMemoryStorageEngine implements StorageEngine {
     }
 
     @Override
+    public List<PartitionRecord> scanPartition(int partition, String afterTable, byte[] afterKey, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative: " + limit);
+        }
+        byte[] range = StorageKeys.partitionPrefix(partition);
+        byte[] start = StorageKeys.partitionScanStart(partition, afterTable, afterKey);
+        List<PartitionRecord> out = new ArrayList<>(Math.min(limit, 64));
+        for (Map.Entry<byte[], byte[]> e : records.tailMap(start, true).entrySet()) {
+            if (out.size() >= limit || !StorageKeys.startsWith(e.getKey(), range)) {
+                break;
+            }
+            byte[] recordKey = e.getKey();
+            out.add(new PartitionRecord(
+                    StorageKeys.table(recordKey),
+                    StorageKeys.userKey(recordKey, StorageKeys.headerLength(recordKey)),
+                    Versioned.decode(e.getValue())));
+        }
+        return out;
+    }
+
+    @Override
     public long sync() {
         synchronized (writeLock) {
             undo.clear();

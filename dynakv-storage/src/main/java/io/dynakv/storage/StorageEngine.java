@@ -31,6 +31,15 @@ public interface StorageEngine extends AutoCloseable {
     List<StoredRecord> scan(int partition, String table, byte[] prefix, byte[] afterKey, int limit);
 
     /**
+     * Up to {@code limit} records of one partition across all its tables, in storage order, after
+     * {@code (afterTable, afterKey)} (a null table: from the partition's start). For background work
+     * that walks partitions (tombstone purging; Merkle trees and streaming in the cluster). It may
+     * miss writes accepted but not yet synced: a caller that acts on a record re-reads it with
+     * {@link #get} first.
+     */
+    List<PartitionRecord> scanPartition(int partition, String afterTable, byte[] afterKey, int limit);
+
+    /**
      * Makes every write that has returned so far durable (an fsync of the write-ahead log), and
      * returns the highest sequence number now durable. Blocks: called by the group committer's
      * thread, never from an event loop.

@@ -56,6 +56,27 @@ public final class StorageKeys {
         return ORDER.compare(afterSuccessor, first) > 0 ? afterSuccessor : first;
     }
 
+    /** The common prefix of every record of one partition, all tables. */
+    public static byte[] partitionPrefix(int partition) {
+        if (partition < 0 || partition > MAX_PARTITION) {
+            throw new IllegalArgumentException("partition out of range 0.." + MAX_PARTITION + ": " + partition);
+        }
+        return new byte[] {(byte) (partition >>> 8), (byte) partition};
+    }
+
+    /**
+     * Where a partition-wide scan resumes: just after record {@code (afterTable, afterKey)}, or at
+     * the partition's start when {@code afterTable} is null.
+     */
+    public static byte[] partitionScanStart(int partition, String afterTable, byte[] afterKey) {
+        return afterTable == null ? partitionPrefix(partition) : withTable(partition, afterTable, afterKey, true);
+    }
+
+    /** The length of the partition-and-table header in front of a record address's key. */
+    public static int headerLength(byte[] recordKey) {
+        return HEADER_BYTES + (recordKey[2] & 0xFF);
+    }
+
     /** Whether {@code recordKey} lies inside the range of addresses that start with {@code range}. */
     public static boolean startsWith(byte[] recordKey, byte[] range) {
         return recordKey.length >= range.length && Arrays.equals(recordKey, 0, range.length, range, 0, range.length);

@@ -2,6 +2,7 @@ package io.dynakv.storage.rocksdb;
 
 import io.dynakv.common.CorruptRecordException;
 import io.dynakv.common.Versioned;
+import io.dynakv.storage.PartitionRecord;
 import io.dynakv.storage.StorageEngine;
 import io.dynakv.storage.StorageKeys;
 import io.dynakv.storage.StorageStats;
@@ -241,6 +242,36 @@ public final class RocksDbStorageEngine implements StorageEngine {
             return out;
         } catch (RocksDBException e) {
             throw failure("scan", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads RocksDB only, without flushing pending writes: no disk write on the caller's loop. */
+    @Override
+    public List<PartitionRecord> scanPartition(int partition, String afterTable, byte[] afterKey, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative: " + limit);
+        }
+        byte[] range = StorageKeys.partitionPrefix(partition);
+        byte[] start = StorageKeys.partitionScanStart(partition, afterTable, afterKey);
+        List<PartitionRecord> out = new ArrayList<>(Math.min(limit, 64));
+        Lock lock = enter();
+        try (RocksIterator it = db.newIterator(dataCf, tuning.readOptions)) {
+            for (it.seek(start); it.isValid() && out.size() < limit; it.next()) {
+                byte[] recordKey = it.key();
+                if (!StorageKeys.startsWith(recordKey, range)) {
+                    break;
+                }
+                out.add(new PartitionRecord(
+                        StorageKeys.table(recordKey),
+                        StorageKeys.userKey(recordKey, StorageKeys.headerLength(recordKey)),
+                        Versioned.decode(it.value())));
+            }
+            it.status();
+            return out;
+        } catch (RocksDBException e) {
+            throw failure("scanPartition", e);
         } finally {
             lock.unlock();
         }
