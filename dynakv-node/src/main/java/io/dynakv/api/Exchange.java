@@ -3,6 +3,7 @@ package io.dynakv.api;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,11 @@ final class Exchange {
             throw ApiException.badRequest(
                     "bad_request", "the query string is not valid percent-encoding: " + e.getMessage());
         }
+    }
+
+    /** Reads the body (up to {@code maxBytes}, else 413) and hands it to {@code handler}, guarded. */
+    void withBody(int maxBytes, Consumer<byte[]> handler) {
+        BodyReader.read(request, maxBytes, body -> guard(() -> handler.accept(body)));
     }
 
     /** Runs {@code answer} on the receiving loop; an exception it throws becomes the error answer. */

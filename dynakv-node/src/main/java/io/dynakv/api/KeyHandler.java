@@ -46,18 +46,12 @@ final class KeyHandler {
             get(exchange, route, key);
         } else if (method.equals(HttpMethod.PUT)) {
             ConsistencyLevel w = consistency(exchange, "w");
-            BodyReader.read(
-                    request,
-                    node.config().maxBodyBytes(),
-                    body -> exchange.guard(() -> put(exchange, route, key, w, body)));
+            exchange.withBody(node.config().maxBodyBytes(), body -> put(exchange, route, key, w, body));
         } else if (method.equals(HttpMethod.DELETE)) {
             delete(exchange, route, key);
         } else if (method.equals(HttpMethod.PATCH)) {
             ConsistencyLevel w = consistency(exchange, "w");
-            BodyReader.read(
-                    request,
-                    node.config().maxBodyBytes(),
-                    body -> exchange.guard(() -> patch(exchange, route, key, w, body)));
+            exchange.withBody(node.config().maxBodyBytes(), body -> patch(exchange, route, key, w, body));
         } else {
             throw HttpApi.methodNotAllowed(request, "GET, PUT, DELETE, PATCH");
         }

@@ -45,10 +45,7 @@ final class TableHandler {
         if (request.method().equals(HttpMethod.GET)) {
             list(exchange, route.table());
         } else if (request.method().equals(HttpMethod.POST)) {
-            BodyReader.read(
-                    request,
-                    node.config().maxBodyBytes(),
-                    body -> exchange.guard(() -> batchGet(exchange, route.table(), body)));
+            exchange.withBody(node.config().maxBodyBytes(), body -> batchGet(exchange, route.table(), body));
         } else {
             throw HttpApi.methodNotAllowed(request, "GET, POST");
         }

@@ -116,11 +116,7 @@ public final class InMemoryStorageEngine implements StorageEngine {
             if (out.size() >= limit || !StorageKeys.startsWith(e.getKey(), range)) {
                 break;
             }
-            byte[] recordKey = e.getKey();
-            out.add(new PartitionRecord(
-                    StorageKeys.table(recordKey),
-                    StorageKeys.userKey(recordKey, StorageKeys.headerLength(recordKey)),
-                    Versioned.decode(e.getValue())));
+            out.add(StorageKeys.partitionRecord(e.getKey(), Versioned.decode(e.getValue())));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package io.dynakv.storage;
 
+import io.dynakv.common.Versioned;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -72,9 +73,9 @@ public final class StorageKeys {
         return afterTable == null ? partitionPrefix(partition) : withTable(partition, afterTable, afterKey, true);
     }
 
-    /** The length of the partition-and-table header in front of a record address's key. */
-    public static int headerLength(byte[] recordKey) {
-        return HEADER_BYTES + (recordKey[2] & 0xFF);
+    /** A record found by a partition-wide scan, from its address and decoded version. */
+    public static PartitionRecord partitionRecord(byte[] recordKey, Versioned value) {
+        return new PartitionRecord(table(recordKey), userKey(recordKey, HEADER_BYTES + (recordKey[2] & 0xFF)), value);
     }
 
     /** Whether {@code recordKey} lies inside the range of addresses that start with {@code range}. */

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiFunction;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.FlushOptions;
@@ -217,45 +218,38 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
     @Override
     public List<StoredRecord> scan(int partition, String table, byte[] prefix, byte[] afterKey, int limit) {
-        if (limit < 0) {
-            throw new IllegalArgumentException("limit must not be negative: " + limit);
-        }
         int tablePrefixLength = StorageKeys.tablePrefix(partition, table).length;
         byte[] range = StorageKeys.scanStart(partition, table, prefix, null);
         byte[] start = StorageKeys.scanStart(partition, table, prefix, afterKey);
-        List<StoredRecord> out = new ArrayList<>(Math.min(limit, 64));
-        if (limit == 0) {
-            return out;
+        if (limit > 0) {
+            flush(); // scans read RocksDB only, so pending writes go there first (without an fsync)
         }
-        flush(); // scans read RocksDB only, so pending writes go there first (without an fsync)
-        Lock lock = enter();
-        try (RocksIterator it = db.newIterator(dataCf, tuning.readOptions)) {
-            for (it.seek(start); it.isValid() && out.size() < limit; it.next()) {
-                byte[] recordKey = it.key();
-                if (!StorageKeys.startsWith(recordKey, range)) {
-                    break;
-                }
-                byte[] key = StorageKeys.userKey(recordKey, tablePrefixLength);
-                out.add(new StoredRecord(key, Versioned.decode(it.value())));
-            }
-            it.status();
-            return out;
-        } catch (RocksDBException e) {
-            throw failure("scan", e);
-        } finally {
-            lock.unlock();
-        }
+        return iterate(
+                "scan",
+                start,
+                range,
+                limit,
+                (recordKey, value) -> new StoredRecord(StorageKeys.userKey(recordKey, tablePrefixLength), value));
     }
 
     /** Reads RocksDB only, without flushing pending writes: no disk write on the caller's loop. */
     @Override
     public List<PartitionRecord> scanPartition(int partition, String afterTable, byte[] afterKey, int limit) {
+        byte[] start = StorageKeys.partitionScanStart(partition, afterTable, afterKey);
+        return iterate(
+                "scanPartition", start, StorageKeys.partitionPrefix(partition), limit, StorageKeys::partitionRecord);
+    }
+
+    /** Up to {@code limit} records from {@code start} while their address begins with {@code range}. */
+    private <T> List<T> iterate(
+            String operation, byte[] start, byte[] range, int limit, BiFunction<byte[], Versioned, T> record) {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must not be negative: " + limit);
         }
-        byte[] range = StorageKeys.partitionPrefix(partition);
-        byte[] start = StorageKeys.partitionScanStart(partition, afterTable, afterKey);
-        List<PartitionRecord> out = new ArrayList<>(Math.min(limit, 64));
+        List<T> out = new ArrayList<>(Math.min(limit, 64));
+        if (limit == 0) {
+            return out;
+        }
         Lock lock = enter();
         try (RocksIterator it = db.newIterator(dataCf, tuning.readOptions)) {
             for (it.seek(start); it.isValid() && out.size() < limit; it.next()) {
@@ -263,15 +257,12 @@ public final class RocksDbStorageEngine implements StorageEngine {
                 if (!StorageKeys.startsWith(recordKey, range)) {
                     break;
                 }
-                out.add(new PartitionRecord(
-                        StorageKeys.table(recordKey),
-                        StorageKeys.userKey(recordKey, StorageKeys.headerLength(recordKey)),
-                        Versioned.decode(it.value())));
+                out.add(record.apply(recordKey, Versioned.decode(it.value())));
             }
             it.status();
             return out;
         } catch (RocksDBException e) {
-            throw failure("scanPartition", e);
+            throw failure(operation, e);
         } finally {
             lock.unlock();
         }
