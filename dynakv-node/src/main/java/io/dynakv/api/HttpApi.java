@@ -7,12 +7,16 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The request entry point: routes a request by path to its handler, turns refusals into JSON
  * errors, answers requests Netty could not even decode, and times every request for /stats.
  */
 public final class HttpApi {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
 
     private final NodeHandle node;
     private final ApiMetrics metrics;
@@ -34,9 +38,7 @@ public final class HttpApi {
         exchange.guard(() -> {
             Route route = Route.parse(request.path(), node.config().maxKeyBytes());
             ApiMetrics.Verb verb = verb(route, request.method());
-            request.response()
-                    .endHandler(ignored ->
-                            metrics.record(verb, request.response().getStatusCode(), System.nanoTime() - start));
+            request.response().endHandler(ignored -> finished(request, verb, start));
             if (node.state().get() != NodeState.SERVING && route.kind() != Route.Kind.HEALTH) {
                 throw new ApiException(
                         503,
@@ -55,6 +57,15 @@ public final class HttpApi {
                     info.handle(exchange, route);
             }
         });
+    }
+
+    private void finished(HttpServerRequest request, ApiMetrics.Verb verb, long startNanos) {
+        long nanos = System.nanoTime() - startNanos;
+        int status = request.response().getStatusCode();
+        metrics.record(verb, status, nanos);
+        if (log.isDebugEnabled()) {
+            log.debug("{} {} status={} micros={}", request.method(), request.uri(), status, nanos / 1000);
+        }
     }
 
     /**

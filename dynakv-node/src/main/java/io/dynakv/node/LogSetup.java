@@ -27,6 +27,13 @@ final class LogSetup {
         if (format.equals("json")) {
             JsonEncoder json = new JsonEncoder();
             json.setContext(context);
+            // One flat object per event: the message as read, not its template and arguments.
+            json.setWithFormattedMessage(true);
+            json.setWithMessage(false);
+            json.setWithArguments(false);
+            json.setWithContext(false);
+            json.setWithSequenceNumber(false);
+            json.setWithNanoseconds(false);
             json.start();
             encoder = json;
         } else {
