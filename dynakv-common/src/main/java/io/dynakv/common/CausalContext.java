@@ -38,6 +38,9 @@ public record CausalContext(VersionVector clock, long hlc) {
             return Optional.empty();
         }
         String t = token.strip();
+        if (t.startsWith("W/")) {
+            t = t.substring(2); // a weak ETag names the same version: clients may send it back so
+        }
         if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
             t = t.substring(1, t.length() - 1); // ETag values arrive quoted
         }

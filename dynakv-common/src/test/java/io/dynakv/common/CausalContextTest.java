@@ -93,13 +93,15 @@ class CausalContextTest {
     void malformedTokensAreEmpty() {
         String valid = new CausalContext(VersionVector.of(Map.of(new NodeId(7), 3L)), 42).toToken();
         assertThat(CausalContext.parseToken(valid)).isPresent();
+        // A proxy may weaken an ETag (nginx does when it compresses); the token inside is intact.
+        assertThat(CausalContext.parseToken("W/\"" + valid + "\"")).isEqualTo(CausalContext.parseToken(valid));
         String[] bad = {
+            "W/",
             "",
             " ",
             "\"\"",
             "\"",
             "\"" + valid, // unbalanced quote
-            "W/\"" + valid + "\"", // weak ETag: not something this server issued
             valid + "=", // padding is not how tokens are written
             valid + "A", // one more character
             valid.substring(0, valid.length() - 1),

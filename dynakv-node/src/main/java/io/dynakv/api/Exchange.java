@@ -1,5 +1,6 @@
 package io.dynakv.api;
 
+import io.dynakv.replication.coordinator.ConsistencyLevel;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -30,6 +31,24 @@ final class Exchange {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(
                     "bad_request", "the query string is not valid percent-encoding: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The {@code ?r=} or {@code ?w=} level, QUORUM when absent. A level no key can meet (a count
+     * above the {@code replicas} that hold each key) is refused up front, not failed later.
+     */
+    ConsistencyLevel consistency(String name, int replicas) {
+        String text = param(name);
+        if (text == null) {
+            return ConsistencyLevel.QUORUM;
+        }
+        try {
+            ConsistencyLevel level = ConsistencyLevel.parse(text);
+            level.required(replicas);
+            return level;
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_consistency", name + ": " + e.getMessage());
         }
     }
 

@@ -215,17 +215,7 @@ final class KeyHandler {
     }
 
     private ConsistencyLevel consistency(Exchange exchange, String name) {
-        String text = exchange.param(name);
-        if (text == null) {
-            return ConsistencyLevel.QUORUM;
-        }
-        try {
-            ConsistencyLevel level = ConsistencyLevel.parse(text);
-            level.required(node.replicasPerKey().getAsInt()); // refuse ?w=5 with 3 replicas up front
-            return level;
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid_consistency", name + ": " + e.getMessage());
-        }
+        return exchange.consistency(name, node.replicasPerKey().getAsInt());
     }
 
     private Optional<CausalContext> context(HttpServerRequest request, String bodyContext) {

@@ -93,7 +93,7 @@ final class TableHandler {
 
     private void batchGet(Exchange exchange, String table, byte[] body) {
         List<String> keys = batchKeys(body);
-        ConsistencyLevel r = ConsistencyLevel.QUORUM;
+        ConsistencyLevel r = exchange.consistency("r", node.replicasPerKey().getAsInt());
         byte[] tableBytes = table.getBytes(StandardCharsets.UTF_8);
         List<Outcome<Optional<Versioned>>> results = new ArrayList<>(keys.size());
         keys.forEach(k -> results.add(null));

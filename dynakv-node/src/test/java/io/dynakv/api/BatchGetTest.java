@@ -42,6 +42,15 @@ class BatchGetTest extends NodeTestBase {
     }
 
     @Test
+    void consistencyLevelIsHonouredAndChecked() {
+        put("/batch/key/r", "1");
+        http.post("/batch/keys?r=one", "{\"keys\":[\"r\"]}").expect(200);
+        http.post("/batch/keys?r=all", "{\"keys\":[\"r\"]}").expect(200);
+        http.post("/batch/keys?r=2", "{\"keys\":[\"r\"]}").expectError(400, "invalid_consistency");
+        http.post("/batch/keys?r=most", "{\"keys\":[\"r\"]}").expectError(400, "invalid_consistency");
+    }
+
+    @Test
     void defaultTableAndUnicodeKeys() {
         String v = put("/key/%C3%A9l%C3%A8ve", "1");
         JsonNode answer = http.post("/default/keys", "{\"keys\":[\"\u00e9l\u00e8ve\"]}")
