@@ -1,0 +1,183 @@
+package io.dynakv.replication.coordinator;
+
+import io.dynakv.common.NodeId;
+import io.dynakv.common.Scheduler;
+import io.dynakv.common.Versioned;
+import io.dynakv.common.message.Message;
+import io.dynakv.common.message.Transport;
+import io.dynakv.replication.message.ReplicaFailure;
+import io.dynakv.replication.message.ReplicaReadReply;
+import io.dynakv.replication.message.ReplicaReadRequest;
+import io.dynakv.replication.message.ReplicaWriteReply;
+import io.dynakv.replication.message.ReplicaWriteRequest;
+import io.dynakv.replication.replica.KeyRef;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Reaches replicas on other nodes through the {@link Transport}: each call sends a request
+ * message under a fresh request id and remembers its callback until the reply comes back through
+ * {@link #onReply}. One gateway per event loop, used only on that loop.
+ *
+ * <p>Fault model (the transport's): requests and replies may be lost, delayed, duplicated or
+ * reordered. So a reply is accepted only once, only from the replica the request went to, and
+ * only while the request is remembered; everything else is ignored. A request is forgotten when
+ * its reply arrives or, silently, when its expiry timer fires: the coordinator's own timeout has
+ * ended the operation by then (the expiry must be at least that timeout), and forgetting keeps the
+ * map from growing with requests sent to dead nodes. At most {@code maxInFlight} requests are
+ * remembered; beyond that a call fails at once with {@link ReplicaReply.Failed}, so memory stays
+ * bounded under overload.
+ *
+ * <p>Request ids carry the event loop's index in their top 16 bits ({@link #loopIndexOf}), so a
+ * node with several loops can route a reply to the gateway that sent the request.
+ */
+public final class RemoteReplicaGateway implements ReplicaGateway {
+
+    public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
+
+    private static final int SEQUENCE_BITS = 48;
+    private static final long SEQUENCE_MASK = (1L << SEQUENCE_BITS) - 1;
+    private static final int MAX_LOOP_INDEX = 0xFFFF;
+
+    private final Transport transport;
+    private final Scheduler scheduler;
+    private final long idBase;
+    private final long expiryNanos;
+    private final int maxInFlight;
+    private final Map<Long, Pending> pending = new HashMap<>();
+    private long lastSequence;
+    private long refused;
+
+    /** A request waiting for its reply. */
+    private static final class Pending {
+        final NodeId replica;
+        final boolean read;
+        final Consumer<ReplicaReply> reply;
+        Scheduler.Cancellable expiry;
+
+        Pending(NodeId replica, boolean read, Consumer<ReplicaReply> reply) {
+            this.replica = replica;
+            this.read = read;
+            this.reply = reply;
+        }
+    }
+
+    /**
+     * @param loopIndex this gateway's event loop, 0..65535; goes into every request id
+     * @param expiryNanos how long a request is remembered; at least the coordinator's timeout
+     * @param maxInFlight how many requests may wait for replies at once
+     */
+    public RemoteReplicaGateway(
+            Transport transport, Scheduler scheduler, int loopIndex, long expiryNanos, int maxInFlight) {
+        if (loopIndex < 0 || loopIndex > MAX_LOOP_INDEX) {
+            throw new IllegalArgumentException("loop index " + loopIndex + " outside 0.." + MAX_LOOP_INDEX);
+        }
+        if (expiryNanos <= 0 || maxInFlight <= 0) {
+            throw new IllegalArgumentException("expiryNanos and maxInFlight must be positive");
+        }
+        this.transport = transport;
+        this.scheduler = scheduler;
+        this.idBase = (long) loopIndex << SEQUENCE_BITS;
+        this.expiryNanos = expiryNanos;
+        this.maxInFlight = maxInFlight;
+    }
+
+    /** The event loop index of the gateway that chose {@code requestId}. */
+    public static int loopIndexOf(long requestId) {
+        return (int) (requestId >>> SEQUENCE_BITS);
+    }
+
+    @Override
+    public void read(NodeId replica, KeyRef key, Consumer<ReplicaReply> reply) {
+        long requestId = remember(replica, true, reply);
+        if (requestId != 0) {
+            transport.send(replica, new ReplicaReadRequest(requestId, key));
+        }
+    }
+
+    @Override
+    public void write(NodeId replica, KeyRef key, Versioned version, Consumer<ReplicaReply> reply) {
+        long requestId = remember(replica, false, reply);
+        if (requestId != 0) {
+            transport.send(replica, new ReplicaWriteRequest(requestId, key, version));
+        }
+    }
+
+    /**
+     * Takes a reply message that arrived from {@code from}. Returns true when it completed a
+     * request; false when it was ignored: not a reply, unknown or already answered id (late,
+     * duplicated or expired), or sent by another node than the request went to.
+     */
+    public boolean onReply(NodeId from, Message message) {
+        long requestId;
+        if (message instanceof ReplicaReadReply r) {
+            requestId = r.requestId();
+        } else if (message instanceof ReplicaWriteReply w) {
+            requestId = w.requestId();
+        } else if (message instanceof ReplicaFailure f) {
+            requestId = f.requestId();
+        } else {
+            return false;
+        }
+        Pending p = pending.get(requestId);
+        if (p == null || !p.replica.equals(from)) {
+            return false;
+        }
+        pending.remove(requestId);
+        p.expiry.cancel();
+        p.reply.accept(toReply(p, message));
+        return true;
+    }
+
+    /** Requests waiting for a reply. */
+    public int inFlight() {
+        return pending.size();
+    }
+
+    /** Calls refused because {@code maxInFlight} requests were already waiting. */
+    public long refused() {
+        return refused;
+    }
+
+    /** Returns the new request's id, or 0 when it was refused (the callback has then run). */
+    private long remember(NodeId replica, boolean read, Consumer<ReplicaReply> reply) {
+        if (pending.size() >= maxInFlight) {
+            refused++;
+            reply.accept(new ReplicaReply.Failed(
+                    "too many replica requests in flight (" + maxInFlight + "); not sent to " + replica));
+            return 0;
+        }
+        long requestId = nextRequestId();
+        Pending p = new Pending(replica, read, reply);
+        pending.put(requestId, p);
+        p.expiry = scheduler.schedule(expiryNanos, () -> pending.remove(requestId, p));
+        return requestId;
+    }
+
+    private long nextRequestId() {
+        long id;
+        do {
+            lastSequence = (lastSequence + 1) & SEQUENCE_MASK;
+            id = idBase | lastSequence;
+            // Sequence 0 is never used, so no id is 0; an id still in flight after 2^48 requests is skipped.
+        } while (lastSequence == 0 || pending.containsKey(id));
+        return id;
+    }
+
+    private static ReplicaReply toReply(Pending p, Message message) {
+        if (message instanceof ReplicaFailure f) {
+            return new ReplicaReply.Failed(f.reason());
+        }
+        if (p.read && message instanceof ReplicaReadReply r) {
+            return new ReplicaReply.ReadDone(r.value());
+        }
+        if (!p.read && message instanceof ReplicaWriteReply) {
+            return new ReplicaReply.WriteDone();
+        }
+        // The right node answered the right id with the wrong kind: a broken peer. It will not
+        // answer again, so fail the request now rather than wait for the timeout.
+        return new ReplicaReply.Failed("replica " + p.replica + " answered a " + (p.read ? "read" : "write") + " with "
+                + message.getClass().getSimpleName());
+    }
+}

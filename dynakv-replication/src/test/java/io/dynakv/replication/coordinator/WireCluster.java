@@ -1,0 +1,189 @@
+package io.dynakv.replication.coordinator;
+
+import io.dynakv.cluster.ring.StaticRing;
+import io.dynakv.common.Clock;
+import io.dynakv.common.HlcClock;
+import io.dynakv.common.NodeId;
+import io.dynakv.common.Scheduler;
+import io.dynakv.common.Versioned;
+import io.dynakv.common.codec.FrameDecoder;
+import io.dynakv.common.codec.MessageCodec;
+import io.dynakv.common.message.Message;
+import io.dynakv.common.message.Transport;
+import io.dynakv.replication.ReplicationStats;
+import io.dynakv.replication.message.ReplicationCodecs;
+import io.dynakv.replication.replica.Durability;
+import io.dynakv.replication.replica.KeyRef;
+import io.dynakv.replication.replica.Replica;
+import io.dynakv.storage.InMemoryStorageEngine;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Queue;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Nodes whose coordinators reach each other's replicas the production way: a
+ * {@link RoutingReplicaGateway} (own replica directly, others through a
+ * {@link RemoteReplicaGateway}), a {@link ReplicaServer} on every node, and an in-memory transport
+ * that carries real frames ({@link MessageCodec} and {@link FrameDecoder}, each frame cut in two
+ * chunks). Fault model: a message matching {@link #drop} is lost; with {@link #duplicate} every
+ * message is delivered twice; otherwise delivery is in send order on {@link #run()}. A node in
+ * {@link #slowDisk} holds its durability callbacks until {@link #releaseDisk}. Time is virtual.
+ */
+final class WireCluster {
+
+    static final long TIMEOUT_NANOS = 1_000_000_000L;
+
+    record Envelope(NodeId from, NodeId to, Message message) {}
+
+    private record Delivery(NodeId from, NodeId to, byte[] frame) {}
+
+    final List<NodeId> nodes = new ArrayList<>();
+    final Map<NodeId, InMemoryStorageEngine> storage = new HashMap<>();
+    final Map<NodeId, Coordinator> coordinators = new HashMap<>();
+    final Map<NodeId, RemoteReplicaGateway> gateways = new HashMap<>();
+    final Map<NodeId, ReplicaServer> servers = new HashMap<>();
+    final ReplicationStats stats = new ReplicationStats();
+    final MessageCodec codec = ReplicationCodecs.register(new MessageCodec());
+    final Set<NodeId> slowDisk = new HashSet<>();
+    Predicate<Envelope> drop = e -> false;
+    boolean duplicate;
+    int messagesSent;
+    int repliesIgnored;
+
+    private final Map<NodeId, List<Runnable>> heldDurable = new HashMap<>();
+    private final Map<List<NodeId>, FrameDecoder> links = new HashMap<>();
+    private final Queue<Delivery> network = new ArrayDeque<>();
+    private final PriorityQueue<Timer> timers =
+            new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
+    private long nowNanos;
+    private long timerSeq;
+
+    private static final class Timer {
+        final long at;
+        final long seq;
+        final Runnable task;
+        boolean cancelled;
+
+        Timer(long at, long seq, Runnable task) {
+            this.at = at;
+            this.seq = seq;
+            this.task = task;
+        }
+    }
+
+    WireCluster(int nodeCount, int replicationFactor) {
+        for (int i = 1; i <= nodeCount; i++) {
+            nodes.add(new NodeId(i));
+        }
+        StaticRing ring = new StaticRing(nodes, replicationFactor);
+        Clock clock = new Clock() {
+            @Override
+            public long nowNanos() {
+                return nowNanos;
+            }
+
+            @Override
+            public long wallMillis() {
+                return 1_700_000_000_000L + nowNanos / 1_000_000;
+            }
+        };
+        Scheduler scheduler = (delay, task) -> {
+            Timer t = new Timer(nowNanos + delay, timerSeq++, task);
+            timers.add(t);
+            return () -> t.cancelled = true;
+        };
+        for (NodeId node : nodes) {
+            InMemoryStorageEngine engine = new InMemoryStorageEngine();
+            storage.put(node, engine);
+            heldDurable.put(node, new ArrayList<>());
+            Replica replica = new Replica(engine, new HlcClock(clock), stats);
+            Durability durability = (sequence, onDurable) -> {
+                if (slowDisk.contains(node)) {
+                    heldDurable.get(node).add(onDurable);
+                } else {
+                    onDurable.run();
+                }
+            };
+            Transport transport = (to, message) -> send(node, to, message);
+            RemoteReplicaGateway remote = new RemoteReplicaGateway(
+                    transport, scheduler, 0, TIMEOUT_NANOS, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
+            gateways.put(node, remote);
+            servers.put(node, new ReplicaServer(node, replica, durability, transport));
+            ReplicaGateway routing =
+                    new RoutingReplicaGateway(node, new LocalReplicaGateway(node, replica, durability), remote);
+            coordinators.put(
+                    node,
+                    new Coordinator(node, () -> ring, routing, new HlcClock(clock), scheduler, TIMEOUT_NANOS, stats));
+        }
+    }
+
+    private void send(NodeId from, NodeId to, Message message) {
+        messagesSent++;
+        byte[] frame = codec.encodeFramed(message);
+        if (drop.test(new Envelope(from, to, message))) {
+            return;
+        }
+        network.add(new Delivery(from, to, frame));
+        if (duplicate) {
+            network.add(new Delivery(from, to, frame));
+        }
+    }
+
+    /** Delivers messages until none are left in flight. */
+    void run() {
+        Delivery d;
+        while ((d = network.poll()) != null) {
+            Delivery delivery = d;
+            FrameDecoder link = links.computeIfAbsent(List.of(d.from(), d.to()), k -> new FrameDecoder());
+            int half = d.frame().length / 2;
+            link.feed(d.frame(), 0, half, payload -> dispatch(delivery, payload));
+            link.feed(d.frame(), half, d.frame().length - half, payload -> dispatch(delivery, payload));
+        }
+    }
+
+    private void dispatch(Delivery d, byte[] payload) {
+        Message message = codec.decode(payload);
+        if (ReplicaServer.isRequest(message)) {
+            servers.get(d.to()).onRequest(d.from(), message);
+        } else if (!gateways.get(d.to()).onReply(d.from(), message)) {
+            repliesIgnored++;
+        }
+    }
+
+    void releaseDisk(NodeId node) {
+        slowDisk.remove(node);
+        List<Runnable> held = new ArrayList<>(heldDurable.get(node));
+        heldDurable.get(node).clear();
+        held.forEach(Runnable::run);
+        run();
+    }
+
+    void advanceNanos(long nanos) {
+        nowNanos += nanos;
+        while (!timers.isEmpty() && timers.peek().at <= nowNanos) {
+            Timer t = timers.poll();
+            if (!t.cancelled) {
+                t.task.run();
+            }
+            run();
+        }
+    }
+
+    int inFlight() {
+        return gateways.values().stream()
+                .mapToInt(RemoteReplicaGateway::inFlight)
+                .sum();
+    }
+
+    Optional<Versioned> stored(NodeId node, KeyRef key) {
+        return storage.get(node).get(key.partition(), key.table(), key.key());
+    }
+}
