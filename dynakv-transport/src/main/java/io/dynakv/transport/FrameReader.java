@@ -1,59 +1,45 @@
 package io.dynakv.transport;
 
+import io.dynakv.common.codec.FrameDecoder;
+import io.dynakv.common.codec.MalformedFrameException;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.parsetools.RecordParser;
-import java.util.function.LongConsumer;
+import java.util.function.Consumer;
 
 /**
- * Splits a TCP byte stream into frames {@code [u32 length][payload]}. A length over the maximum is
- * reported before any of the payload is buffered, so a hostile or broken peer cannot make this
- * node allocate a huge frame.
+ * Feeds a connection's bytes to a {@link FrameDecoder} ({@code [u32 length][payload]}, oversized
+ * lengths refused before allocation) and hands on each payload. After a framing error the stream
+ * is out of step for good, so the reader reports once and ignores the rest.
  */
 final class FrameReader implements Handler<Buffer> {
 
-    private final RecordParser parser;
-    private boolean expectingLength = true;
+    private final FrameDecoder decoder;
+    private final Consumer<byte[]> onFrame;
+    private final Consumer<MalformedFrameException> onError;
     private boolean failed;
 
-    FrameReader(int maxFrameBytes, Handler<Buffer> onFrame, LongConsumer onOversized) {
-        parser = RecordParser.newFixed(4);
-        parser.handler(chunk -> {
-            if (failed) {
-                return;
-            }
-            if (expectingLength) {
-                long length = chunk.getUnsignedInt(0);
-                if (length > maxFrameBytes) {
-                    failed = true;
-                    onOversized.accept(length);
-                    return;
-                }
-                if (length == 0) {
-                    onFrame.handle(Buffer.buffer());
-                    return;
-                }
-                expectingLength = false;
-                parser.fixedSizeMode((int) length);
-            } else {
-                expectingLength = true;
-                parser.fixedSizeMode(4);
-                onFrame.handle(chunk);
-            }
-        });
+    FrameReader(int maxFrameBytes, Consumer<byte[]> onFrame, Consumer<MalformedFrameException> onError) {
+        this.decoder = new FrameDecoder(maxFrameBytes);
+        this.onFrame = onFrame;
+        this.onError = onError;
     }
 
     @Override
     public void handle(Buffer data) {
-        if (!failed) {
-            parser.handle(data);
+        if (failed) {
+            return;
+        }
+        byte[] bytes = data.getBytes();
+        try {
+            decoder.feed(bytes, 0, bytes.length, onFrame);
+        } catch (MalformedFrameException e) {
+            failed = true;
+            onError.accept(e);
         }
     }
 
     /** One frame ready to write: the length, then the payload. */
     static Buffer frame(byte[] payload) {
-        return Buffer.buffer(payload.length + 4)
-                .appendUnsignedInt(payload.length)
-                .appendBytes(payload);
+        return Buffer.buffer(FrameDecoder.frame(payload));
     }
 }

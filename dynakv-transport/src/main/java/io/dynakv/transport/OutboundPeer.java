@@ -1,7 +1,6 @@
 package io.dynakv.transport;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.security.SecureRandom;
@@ -132,14 +131,14 @@ final class OutboundPeer {
         s.write(FrameReader.frame(hello));
     }
 
-    private void onChallenge(NetSocket s, byte[] hello, Buffer challenge) {
+    private void onChallenge(NetSocket s, byte[] hello, byte[] challenge) {
         if (state != State.HANDSHAKING) {
             s.close(); // the listener sends one frame only; anything more is a broken peer
             return;
         }
         byte[] listenerNonce;
         try {
-            listenerNonce = handshake.verifyChallenge(hello, challenge.getBytes());
+            listenerNonce = handshake.verifyChallenge(hello, challenge);
         } catch (IllegalArgumentException e) {
             log.warn("peer={} refused: {}; check DYNAKV_CLUSTER_SECRET on both nodes", address, e.getMessage());
             s.close();

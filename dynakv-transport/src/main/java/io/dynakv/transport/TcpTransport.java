@@ -5,7 +5,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
@@ -104,12 +103,8 @@ public final class TcpTransport implements AutoCloseable {
             state.closed();
         });
         socket.exceptionHandler(e -> log.debug("inbound connection error: {}", e.toString()));
-        socket.handler(new FrameReader(config.maxFrameBytes(), state::onFrame, length -> {
-            log.warn(
-                    "closing connection from {}: frame of {} bytes exceeds the {} byte limit",
-                    state.peerName(),
-                    length,
-                    config.maxFrameBytes());
+        socket.handler(new FrameReader(config.maxFrameBytes(), state::onFrame, e -> {
+            log.warn("closing connection from {}: {}", state.peerName(), e.getMessage());
             socket.close();
         }));
     }
@@ -130,15 +125,15 @@ public final class TcpTransport implements AutoCloseable {
             return hello == null ? String.valueOf(socket.remoteAddress()) : hello.node() + "@" + hello.address();
         }
 
-        void onFrame(Buffer frame) {
+        void onFrame(byte[] frame) {
             if (open) {
                 stats.framesReceived.increment();
-                stats.bytesReceived.add(frame.length() + 4L);
-                receiver.onFrame(hello.node(), hello.address(), frame.getBytes());
+                stats.bytesReceived.add(frame.length + 4L);
+                receiver.onFrame(hello.node(), hello.address(), frame);
             } else if (hello == null) {
-                onHello(frame.getBytes());
+                onHello(frame);
             } else {
-                onProof(frame.getBytes());
+                onProof(frame);
             }
         }
 
