@@ -45,6 +45,9 @@ final class ApiMetrics {
         Gauge.builder("dynakv.storage.memory", () -> node.storage().stats().memoryBytes())
                 .baseUnit("bytes")
                 .register(registry);
+        Gauge.builder("dynakv.hints.pending", () -> node.storage().hintCount())
+                .description("writes kept for replicas that did not acknowledge them")
+                .register(registry);
         Gauge.builder("dynakv.conflicts", node.stats().conflicts, a -> a.sum())
                 .description("concurrent versions detected and resolved")
                 .register(registry);

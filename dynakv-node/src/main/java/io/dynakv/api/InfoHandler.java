@@ -96,7 +96,7 @@ final class InfoHandler {
             g.writeNumberField("keys", storage.estimatedKeys());
             g.writeNumberField("disk_bytes", storage.diskBytes());
             g.writeNumberField("storage_memory_bytes", storage.memoryBytes());
-            g.writeNumberField("pending_hints", 0);
+            g.writeNumberField("pending_hints", node.storage().hintCount());
             g.writeNumberField("repairs", node.stats().readRepairs.sum());
             g.writeNumberField("conflicts", node.stats().conflicts.sum());
             g.writeNumberField(

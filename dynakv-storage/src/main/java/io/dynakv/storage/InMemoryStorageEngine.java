@@ -1,5 +1,6 @@
 package io.dynakv.storage;
 
+import io.dynakv.common.NodeId;
 import io.dynakv.common.Versioned;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,11 +46,16 @@ public final class InMemoryStorageEngine implements StorageEngine {
 
     private final ConcurrentSkipListMap<byte[], byte[]> records = new ConcurrentSkipListMap<>(StorageKeys.ORDER);
     private final ConcurrentHashMap<String, byte[]> meta = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListMap<byte[], byte[]> hints = new ConcurrentSkipListMap<>(StorageKeys.ORDER);
+    private final AtomicLong hintIds = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
     private final Object writeLock = new Object();
 
     /** For each key written since the last sync, its encoded value at that sync; empty: absent. */
     private final TreeMap<byte[], Optional<byte[]>> undo = new TreeMap<>(StorageKeys.ORDER);
+
+    /** The same as {@link #undo}, for hints (guarded by writeLock). */
+    private final TreeMap<byte[], Optional<byte[]>> hintUndo = new TreeMap<>(StorageKeys.ORDER);
 
     /** Records and their key and value bytes, for {@link #stats()}. Guarded by writeLock. */
     private long recordCount;
@@ -83,6 +89,47 @@ public final class InMemoryStorageEngine implements StorageEngine {
             account(recordKey, previous, null);
             return sequence.incrementAndGet();
         }
+    }
+
+    @Override
+    public long putHint(Hint hint) {
+        long id = hintIds.incrementAndGet();
+        byte[] storageKey = Hint.storageKey(hint.target(), id);
+        synchronized (writeLock) {
+            byte[] previous = hints.put(storageKey, hint.encodeBody());
+            hintUndo.putIfAbsent(storageKey, Optional.ofNullable(previous));
+            sequence.incrementAndGet();
+        }
+        return id;
+    }
+
+    @Override
+    public List<Hint> hints(NodeId target, long afterId, int limit) {
+        List<Hint> out = new ArrayList<>(Math.min(limit, 64));
+        byte[] start = Hint.storageKey(target, afterId + 1);
+        byte[] end = Hint.storageKey(target, -1L); // ids are positive: -1 is the range's unsigned top
+        for (Map.Entry<byte[], byte[]> e : hints.subMap(start, true, end, true).entrySet()) {
+            if (out.size() >= limit) {
+                break;
+            }
+            out.add(Hint.decodeBody(Hint.idOf(e.getKey()), target, e.getValue()));
+        }
+        return out;
+    }
+
+    @Override
+    public void removeHint(NodeId target, long id) {
+        byte[] storageKey = Hint.storageKey(target, id);
+        synchronized (writeLock) {
+            byte[] previous = hints.remove(storageKey);
+            hintUndo.putIfAbsent(storageKey, Optional.ofNullable(previous));
+            sequence.incrementAndGet();
+        }
+    }
+
+    @Override
+    public long hintCount() {
+        return hints.size();
     }
 
     @Override
@@ -125,6 +172,7 @@ public final class InMemoryStorageEngine implements StorageEngine {
     public long sync() {
         synchronized (writeLock) {
             undo.clear();
+            hintUndo.clear();
             return sequence.get();
         }
     }
@@ -143,6 +191,14 @@ public final class InMemoryStorageEngine implements StorageEngine {
                 account(e.getKey(), current, restoredValue);
             }
             undo.clear();
+            for (Map.Entry<byte[], Optional<byte[]>> e : hintUndo.entrySet()) {
+                if (e.getValue().isPresent()) {
+                    hints.put(e.getKey(), e.getValue().get());
+                } else {
+                    hints.remove(e.getKey());
+                }
+            }
+            hintUndo.clear();
             return restored;
         }
     }

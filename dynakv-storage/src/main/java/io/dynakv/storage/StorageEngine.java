@@ -1,5 +1,6 @@
 package io.dynakv.storage;
 
+import io.dynakv.common.NodeId;
 import io.dynakv.common.Versioned;
 import java.util.List;
 import java.util.Optional;
@@ -55,6 +56,22 @@ public interface StorageEngine extends AutoCloseable {
 
     /** The sequence number of the newest write that has returned. */
     long lastSequence();
+
+    /**
+     * Keeps a write for a replica that did not acknowledge it, to hand it over when the replica is
+     * back (hinted handoff, Dynamo paper section 4.6). Visible at once, durable with the next
+     * {@link #sync()}, like any write. Returns the hint's id, unique and increasing per engine.
+     */
+    long putHint(Hint hint);
+
+    /** Up to {@code limit} hints for {@code target} with an id above {@code afterId}, oldest first. */
+    List<Hint> hints(NodeId target, long afterId, int limit);
+
+    /** Forgets a hint once the target has acknowledged it. */
+    void removeHint(NodeId target, long id);
+
+    /** Hints waiting, for every target (an estimate is fine), for /stats. */
+    long hintCount();
 
     /** A small value stored beside the data (node id, cluster state), written durably at once. */
     void putMeta(String name, byte[] value);

@@ -1,5 +1,6 @@
 package io.dynakv.storage;
 
+import io.dynakv.common.NodeId;
 import io.dynakv.common.Versioned;
 import java.util.List;
 import java.util.Optional;
@@ -40,6 +41,26 @@ public abstract class ForwardingStorageEngine implements StorageEngine {
     @Override
     public List<PartitionRecord> scanPartition(int partition, String afterTable, byte[] afterKey, int limit) {
         return delegate.scanPartition(partition, afterTable, afterKey, limit);
+    }
+
+    @Override
+    public long putHint(Hint hint) {
+        return delegate.putHint(hint);
+    }
+
+    @Override
+    public List<Hint> hints(NodeId target, long afterId, int limit) {
+        return delegate.hints(target, afterId, limit);
+    }
+
+    @Override
+    public void removeHint(NodeId target, long id) {
+        delegate.removeHint(target, id);
+    }
+
+    @Override
+    public long hintCount() {
+        return delegate.hintCount();
     }
 
     @Override

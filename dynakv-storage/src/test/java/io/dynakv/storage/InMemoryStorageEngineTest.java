@@ -2,6 +2,7 @@ package io.dynakv.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dynakv.common.NodeId;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -73,5 +74,20 @@ class InMemoryStorageEngineTest extends StorageEngineContract {
         memory.put(0, "t", utf8("c"), json("2", 1));
         memory.crash();
         assertThat(memory.stats()).isEqualTo(new StorageStats(1, oneRecord, oneRecord));
+    }
+
+    @Test
+    void crashLosesExactlyTheUnsyncedHints() {
+        InMemoryStorageEngine memory = (InMemoryStorageEngine) engine;
+        NodeId target = new NodeId(9);
+        long kept = memory.putHint(new Hint(0, target, 1, "t", utf8("kept"), json("a", 1)));
+        long removedLater = memory.putHint(new Hint(0, target, 1, "t", utf8("gone"), json("b", 1)));
+        memory.sync();
+        memory.putHint(new Hint(0, target, 1, "t", utf8("lost"), json("c", 1)));
+        memory.removeHint(target, removedLater);
+
+        memory.crash();
+
+        assertThat(memory.hints(target, 0, 10)).extracting(Hint::id).containsExactly(kept, removedLater);
     }
 }

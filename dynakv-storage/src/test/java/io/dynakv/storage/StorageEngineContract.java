@@ -470,4 +470,32 @@ public abstract class StorageEngineContract {
         assertThat(seen).containsExactly("a/k1", "a/k3", "b/k2", "ab/k0");
         assertThat(engine.scanPartition(3, null, null, 10).get(0).value()).isEqualTo(json("a1", 1));
     }
+
+    @Test
+    void hintsArePerTargetInIdOrderAndSurviveAReopen() {
+        NodeId a = new NodeId(1);
+        NodeId b = new NodeId(-2); // unsigned high: must not bleed into a's range
+        long first = engine.putHint(new Hint(0, a, 3, "t", utf8("k1"), json("v1", 1)));
+        long other = engine.putHint(new Hint(0, b, 4, "u", utf8("k2"), json("v2", 1)));
+        long second = engine.putHint(new Hint(0, a, 5, "t", utf8("k3"), json("v3", 2)));
+        assertThat(second).isGreaterThan(first);
+        assertThat(other).isNotIn(first, second);
+
+        List<Hint> forA = engine.hints(a, 0, 10);
+        assertThat(forA).extracting(Hint::id).containsExactly(first, second);
+        assertThat(forA.get(0)).isEqualTo(new Hint(first, a, 3, "t", utf8("k1"), json("v1", 1)));
+        assertThat(engine.hints(a, first, 10)).extracting(Hint::id).containsExactly(second);
+        assertThat(engine.hints(a, 0, 1)).extracting(Hint::id).containsExactly(first);
+        assertThat(engine.hints(b, 0, 10)).extracting(Hint::id).containsExactly(other);
+        assertThat(engine.hintCount()).isGreaterThanOrEqualTo(3);
+
+        engine.removeHint(a, first);
+        assertThat(engine.hints(a, 0, 10)).extracting(Hint::id).containsExactly(second);
+        engine.sync();
+        engine.close();
+        engine = reopen(engine, dir);
+        assertThat(engine.hints(a, 0, 10)).extracting(Hint::id).containsExactly(second);
+        assertThat(engine.putHint(new Hint(0, a, 1, "t", utf8("k4"), json("v4", 1))))
+                .isGreaterThan(other);
+    }
 }

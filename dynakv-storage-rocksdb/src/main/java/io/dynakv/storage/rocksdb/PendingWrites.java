@@ -17,12 +17,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class PendingWrites {
 
+    /** The column families writes go to. */
+    enum Family {
+        DATA,
+        HINTS
+    }
+
     /**
      * One accepted write.
      *
      * @param encoded the record, or null for a removal
      */
-    record Write(byte[] recordKey, byte[] encoded, long sequence) {}
+    record Write(Family family, byte[] recordKey, byte[] encoded, long sequence) {}
 
     private final ConcurrentHashMap<RecordKey, Write> latest = new ConcurrentHashMap<>();
     private final Object lock = new Object();
@@ -34,18 +40,18 @@ final class PendingWrites {
     }
 
     /** Accepts a write (visible at once) and returns its sequence number. */
-    long add(byte[] recordKey, byte[] encoded) {
+    long add(Family family, byte[] recordKey, byte[] encoded) {
         synchronized (lock) {
-            Write write = new Write(recordKey, encoded, ++sequence);
-            latest.put(new RecordKey(recordKey), write);
+            Write write = new Write(family, recordKey, encoded, ++sequence);
+            latest.put(new RecordKey(family, recordKey), write);
             queue.add(write);
             return write.sequence;
         }
     }
 
     /** The newest pending write of a key, or null when nothing is pending for it. */
-    Write latest(byte[] recordKey) {
-        return latest.get(new RecordKey(recordKey));
+    Write latest(Family family, byte[] recordKey) {
+        return latest.get(new RecordKey(family, recordKey));
     }
 
     /** Takes every pending write, oldest first, for the caller to write to RocksDB. */
@@ -68,13 +74,13 @@ final class PendingWrites {
     /** The batch is in RocksDB: reads may go there now (unless a newer write replaced a key). */
     void written(List<Write> batch) {
         for (Write write : batch) {
-            latest.remove(new RecordKey(write.recordKey), write);
+            latest.remove(new RecordKey(write.family, write.recordKey), write);
         }
     }
 
-    /** Keys with a pending write: an estimate of records not yet counted by RocksDB. */
-    int keyCount() {
-        return latest.size();
+    /** Keys of one family with a pending write: an estimate of records RocksDB has not counted. */
+    long keyCount(Family family) {
+        return latest.keySet().stream().filter(k -> k.family == family).count();
     }
 
     long lastSequence() {
@@ -83,16 +89,16 @@ final class PendingWrites {
         }
     }
 
-    /** A byte array compared by content, as a map key. */
-    private record RecordKey(byte[] bytes) {
+    /** A family and key compared by content, as a map key. */
+    private record RecordKey(Family family, byte[] bytes) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof RecordKey k && Arrays.equals(bytes, k.bytes);
+            return o instanceof RecordKey k && family == k.family && Arrays.equals(bytes, k.bytes);
         }
 
         @Override
         public int hashCode() {
-            return Arrays.hashCode(bytes);
+            return 31 * family.hashCode() + Arrays.hashCode(bytes);
         }
 
         @Override

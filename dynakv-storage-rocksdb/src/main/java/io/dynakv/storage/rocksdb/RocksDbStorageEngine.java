@@ -1,7 +1,10 @@
 package io.dynakv.storage.rocksdb;
 
 import io.dynakv.common.CorruptRecordException;
+import io.dynakv.common.NodeId;
 import io.dynakv.common.Versioned;
+import io.dynakv.common.codec.ByteWriter;
+import io.dynakv.storage.Hint;
 import io.dynakv.storage.PartitionRecord;
 import io.dynakv.storage.StorageEngine;
 import io.dynakv.storage.StorageKeys;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -111,7 +115,11 @@ public final class RocksDbStorageEngine implements StorageEngine {
     private final RocksDB db;
     private final List<ColumnFamilyHandle> handles;
     private final ColumnFamilyHandle dataCf;
+    private final ColumnFamilyHandle hintsCf;
     private final ColumnFamilyHandle metaCf;
+
+    /** Hint ids, seeded past the largest stored so ids keep rising across restarts. */
+    private final AtomicLong hintIds;
 
     /**
      * Writes not yet in RocksDB, numbered one by one. Numbering starts from RocksDB's persisted
@@ -134,7 +142,9 @@ public final class RocksDbStorageEngine implements StorageEngine {
         this.db = db;
         this.handles = handles;
         this.dataCf = handles.get(1);
+        this.hintsCf = handles.get(2);
         this.metaCf = handles.get(3);
+        this.hintIds = new AtomicLong(largestHintId(db, hintsCf));
         this.pending = new PendingWrites(db.getLatestSequenceNumber());
         this.durableSequence = pending.lastSequence();
         this.flushedSequence = durableSequence;
@@ -176,7 +186,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     @Override
     public Optional<Versioned> get(int partition, String table, byte[] key) {
         byte[] recordKey = StorageKeys.recordKey(partition, table, key);
-        PendingWrites.Write waiting = pending.latest(recordKey);
+        PendingWrites.Write waiting = pending.latest(PendingWrites.Family.DATA, recordKey);
         if (waiting != null) {
             return waiting.encoded() == null ? Optional.empty() : Optional.of(Versioned.decode(waiting.encoded()));
         }
@@ -199,7 +209,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         byte[] encoded = value.encode();
         Lock lock = enter();
         try {
-            return pending.add(recordKey, encoded);
+            return pending.add(PendingWrites.Family.DATA, recordKey, encoded);
         } finally {
             lock.unlock();
         }
@@ -210,7 +220,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         byte[] recordKey = StorageKeys.recordKey(partition, table, key);
         Lock lock = enter();
         try {
-            return pending.add(recordKey, null);
+            return pending.add(PendingWrites.Family.DATA, recordKey, null);
         } finally {
             lock.unlock();
         }
@@ -226,10 +236,12 @@ public final class RocksDbStorageEngine implements StorageEngine {
         }
         return iterate(
                 "scan",
+                dataCf,
                 start,
                 range,
                 limit,
-                (recordKey, value) -> new StoredRecord(StorageKeys.userKey(recordKey, tablePrefixLength), value));
+                (recordKey, value) ->
+                        new StoredRecord(StorageKeys.userKey(recordKey, tablePrefixLength), Versioned.decode(value)));
     }
 
     /** Reads RocksDB only, without flushing pending writes: no disk write on the caller's loop. */
@@ -237,12 +249,22 @@ public final class RocksDbStorageEngine implements StorageEngine {
     public List<PartitionRecord> scanPartition(int partition, String afterTable, byte[] afterKey, int limit) {
         byte[] start = StorageKeys.partitionScanStart(partition, afterTable, afterKey);
         return iterate(
-                "scanPartition", start, StorageKeys.partitionPrefix(partition), limit, StorageKeys::partitionRecord);
+                "scanPartition",
+                dataCf,
+                start,
+                StorageKeys.partitionPrefix(partition),
+                limit,
+                (recordKey, value) -> StorageKeys.partitionRecord(recordKey, Versioned.decode(value)));
     }
 
     /** Up to {@code limit} records from {@code start} while their address begins with {@code range}. */
     private <T> List<T> iterate(
-            String operation, byte[] start, byte[] range, int limit, BiFunction<byte[], Versioned, T> record) {
+            String operation,
+            ColumnFamilyHandle cf,
+            byte[] start,
+            byte[] range,
+            int limit,
+            BiFunction<byte[], byte[], T> record) {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must not be negative: " + limit);
         }
@@ -251,18 +273,66 @@ public final class RocksDbStorageEngine implements StorageEngine {
             return out;
         }
         Lock lock = enter();
-        try (RocksIterator it = db.newIterator(dataCf, tuning.readOptions)) {
+        try (RocksIterator it = db.newIterator(cf, tuning.readOptions)) {
             for (it.seek(start); it.isValid() && out.size() < limit; it.next()) {
                 byte[] recordKey = it.key();
                 if (!StorageKeys.startsWith(recordKey, range)) {
                     break;
                 }
-                out.add(record.apply(recordKey, Versioned.decode(it.value())));
+                out.add(record.apply(recordKey, it.value()));
             }
             it.status();
             return out;
         } catch (RocksDBException e) {
             throw failure(operation, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long putHint(Hint hint) {
+        long id = hintIds.incrementAndGet();
+        Lock lock = enter();
+        try {
+            pending.add(PendingWrites.Family.HINTS, Hint.storageKey(hint.target(), id), hint.encodeBody());
+            return id;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<Hint> hints(NodeId target, long afterId, int limit) {
+        flush(); // hints are read from RocksDB only, so pending ones go there first
+        byte[] range = new ByteWriter(8).writeLong(target.value()).toByteArray();
+        return iterate(
+                "hints",
+                hintsCf,
+                Hint.storageKey(target, afterId + 1),
+                range,
+                limit,
+                (storageKey, body) -> Hint.decodeBody(Hint.idOf(storageKey), target, body));
+    }
+
+    @Override
+    public void removeHint(NodeId target, long id) {
+        Lock lock = enter();
+        try {
+            pending.add(PendingWrites.Family.HINTS, Hint.storageKey(target, id), null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long hintCount() {
+        Lock lock = enter();
+        try {
+            return db.getLongProperty(hintsCf, "rocksdb.estimate-num-keys")
+                    + pending.keyCount(PendingWrites.Family.HINTS);
+        } catch (RocksDBException e) {
+            throw failure("hintCount", e);
         } finally {
             lock.unlock();
         }
@@ -322,10 +392,11 @@ public final class RocksDbStorageEngine implements StorageEngine {
         }
         try (WriteBatch writes = new WriteBatch()) {
             for (PendingWrites.Write w : batch) {
+                ColumnFamilyHandle cf = w.family() == PendingWrites.Family.DATA ? dataCf : hintsCf;
                 if (w.encoded() == null) {
-                    writes.delete(dataCf, w.recordKey());
+                    writes.delete(cf, w.recordKey());
                 } else {
-                    writes.put(dataCf, w.recordKey(), w.encoded());
+                    writes.put(cf, w.recordKey(), w.encoded());
                 }
             }
             db.write(fsync ? tuning.syncWriteOptions : tuning.writeOptions, writes);
@@ -370,7 +441,8 @@ public final class RocksDbStorageEngine implements StorageEngine {
     public StorageStats stats() {
         Lock lock = enter();
         try {
-            long keys = db.getLongProperty(dataCf, "rocksdb.estimate-num-keys") + pending.keyCount();
+            long keys = db.getLongProperty(dataCf, "rocksdb.estimate-num-keys")
+                    + pending.keyCount(PendingWrites.Family.DATA);
             long diskBytes = 0;
             long memoryBytes = tuning.blockCache.getUsage();
             for (ColumnFamilyHandle cf : handles) {
@@ -421,6 +493,17 @@ public final class RocksDbStorageEngine implements StorageEngine {
         } finally {
             lifecycle.writeLock().unlock();
         }
+    }
+
+    /** The largest hint id stored: hint keys end in the id, but targets differ, so look at all. */
+    private static long largestHintId(RocksDB db, ColumnFamilyHandle hintsCf) {
+        long largest = 0;
+        try (RocksIterator it = db.newIterator(hintsCf)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                largest = Math.max(largest, Hint.idOf(it.key()));
+            }
+        }
+        return largest;
     }
 
     /** Writes every memtable to table files, so tests read through SSTs, filters and the cache. */
