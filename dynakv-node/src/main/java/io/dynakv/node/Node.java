@@ -11,6 +11,7 @@ import io.dynakv.common.codec.ByteWriter;
 import io.dynakv.replication.ReplicationStats;
 import io.dynakv.replication.coordinator.Coordinator;
 import io.dynakv.replication.coordinator.LocalReplicaGateway;
+import io.dynakv.replication.handoff.StoredHints;
 import io.dynakv.replication.replica.Durability;
 import io.dynakv.replication.replica.Replica;
 import io.dynakv.replication.replica.TombstoneReaper;
@@ -158,7 +159,8 @@ public final class Node implements AutoCloseable {
                 hlc,
                 scheduler,
                 config.requestTimeout().toNanos(),
-                handle.stats());
+                handle.stats(),
+                new StoredHints(storage, handle.stats()));
         handle.shards().register(new Shard(index, context, coordinator));
         int[] owned = IntStream.range(0, handle.partitioner().partitions())
                 .filter(p -> p % config.eventLoops() == index)

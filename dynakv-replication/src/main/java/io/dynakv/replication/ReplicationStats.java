@@ -14,6 +14,12 @@ public final class ReplicationStats {
     /** Stale replicas repaired by a read. */
     public final LongAdder readRepairs = new LongAdder();
 
+    /** Writes kept for replicas that missed them (hinted handoff). */
+    public final LongAdder hintsStored = new LongAdder();
+
+    /** Hints handed over to their replicas and deleted. */
+    public final LongAdder hintsDelivered = new LongAdder();
+
     /** Tombstones purged after their grace period. */
     public final LongAdder tombstonesPurged = new LongAdder();
 }

@@ -9,10 +9,12 @@ import io.dynakv.replication.ReplicationStats;
 import io.dynakv.replication.quorum.QuorumTracker;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.replication.replica.Resolution;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -20,6 +22,8 @@ import java.util.function.Supplier;
  * Coordinates client reads and writes on one event loop (the loop that owns the key's partition).
  * A write goes to every replica in the key's preference list and succeeds at W durable acks; a read
  * asks every replica, answers with the newest of the first R and repairs the stale ones among them.
+ * A write keeps listening after it is answered, until every replica has acknowledged or the
+ * timeout passed, and leaves a hint for each replica that failed or stayed silent.
  * Never blocks: replies and timeouts come back as callbacks on the same loop.
  */
 public final class Coordinator {
@@ -31,7 +35,9 @@ public final class Coordinator {
     private final Scheduler scheduler;
     private final long timeoutNanos;
     private final ReplicationStats stats;
+    private final HintSink hints;
 
+    /** A coordinator whose writes leave no hints: for tests and nodes whose replicas are all local. */
     public Coordinator(
             NodeId self,
             Supplier<Ring> ring,
@@ -40,6 +46,19 @@ public final class Coordinator {
             Scheduler scheduler,
             long timeoutNanos,
             ReplicationStats stats) {
+        this(self, ring, gateway, hlc, scheduler, timeoutNanos, stats, HintSink.NONE);
+    }
+
+    public Coordinator(
+            NodeId self,
+            Supplier<Ring> ring,
+            ReplicaGateway gateway,
+            HlcClock hlc,
+            Scheduler scheduler,
+            long timeoutNanos,
+            ReplicationStats stats,
+            HintSink hints) {
+        this.hints = hints;
         this.self = self;
         this.ring = ring;
         this.gateway = gateway;
@@ -110,6 +129,14 @@ public final class Coordinator {
         Versioned result() {
             return version;
         }
+
+        /** Hinted handoff (Dynamo paper, section 4.6): keep the write for the replica that missed it. */
+        @Override
+        void onMissed(NodeId replica) {
+            if (!replica.equals(self)) {
+                hints.hint(replica, key, version);
+            }
+        }
     }
 
     /** One read in flight: collects answers until R, then answers with the newest and repairs. */
@@ -151,6 +178,7 @@ public final class Coordinator {
         private final List<NodeId> replicas;
         private final QuorumTracker tracker;
         private final Consumer<Outcome<T>> done;
+        private final Set<NodeId> replied = new HashSet<>();
         private Scheduler.Cancellable timeout;
         private boolean finished;
 
@@ -167,30 +195,38 @@ public final class Coordinator {
 
         abstract T result();
 
+        /** A replica that failed, or had not answered at the timeout; the client may be long answered. */
+        void onMissed(NodeId replica) {}
+
         final void start() {
             for (NodeId replica : replicas) {
                 send(replica);
             }
-            if (!finished) {
-                // Only requests that did not finish synchronously pay for a timer.
+            if (replied.size() < replicas.size()) {
+                // Only requests with replicas still to answer pay for a timer.
                 timeout = scheduler.schedule(timeoutNanos, this::onTimeout);
             }
         }
 
+        /** Counts every replica's first answer, also after the client got its outcome. */
         final void onReply(NodeId replica, ReplicaReply reply) {
-            if (finished) {
-                return;
+            if (!replicas.contains(replica) || !replied.add(replica)) {
+                return; // not asked, or a duplicate
             }
             if (reply instanceof ReplicaReply.Failed failed) {
-                if (tracker.failed(replica) == QuorumTracker.Vote.LOST) {
+                onMissed(replica);
+                if (!finished && tracker.failed(replica) == QuorumTracker.Vote.LOST) {
                     finish(new Outcome.Unavailable<>(
                             tracker.successes(), tracker.required(), tracker.replicaCount(), failed.reason()));
                 }
-                return;
+            } else if (!finished) {
+                onSuccess(replica, reply);
+                if (tracker.succeeded(replica) == QuorumTracker.Vote.WON) {
+                    finish(new Outcome.Ok<>(result()));
+                }
             }
-            onSuccess(replica, reply);
-            if (tracker.succeeded(replica) == QuorumTracker.Vote.WON) {
-                finish(new Outcome.Ok<>(result()));
+            if (replied.size() == replicas.size() && timeout != null) {
+                timeout.cancel();
             }
         }
 
@@ -198,13 +234,15 @@ public final class Coordinator {
             if (!finished) {
                 finish(new Outcome.TimedOut<>(tracker.successes(), tracker.required(), tracker.replicaCount()));
             }
+            for (NodeId replica : replicas) {
+                if (!replied.contains(replica)) {
+                    onMissed(replica);
+                }
+            }
         }
 
         private void finish(Outcome<T> outcome) {
             finished = true;
-            if (timeout != null) {
-                timeout.cancel();
-            }
             done.accept(outcome);
         }
     }

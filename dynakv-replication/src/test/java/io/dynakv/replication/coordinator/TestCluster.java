@@ -7,6 +7,7 @@ import io.dynakv.common.NodeId;
 import io.dynakv.common.Scheduler;
 import io.dynakv.common.Versioned;
 import io.dynakv.replication.ReplicationStats;
+import io.dynakv.replication.handoff.StoredHints;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.replication.replica.Replica;
 import io.dynakv.storage.InMemoryStorageEngine;
@@ -40,6 +41,8 @@ final class TestCluster {
     final Set<NodeId> failing = new HashSet<>();
     final Set<NodeId> slow = new HashSet<>();
     private final Queue<Runnable> inbox = new ArrayDeque<>();
+    final ReplicaGateway gateway = new Gateway();
+    final Scheduler scheduler;
     private final List<Runnable> held = new ArrayList<>();
     private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.at, b.at));
     private long nowNanos;
@@ -73,7 +76,7 @@ final class TestCluster {
                 return wallMillis;
             }
         };
-        Scheduler scheduler = (delay, task) -> {
+        scheduler = (delay, task) -> {
             Timer t = new Timer(nowNanos + delay, task);
             timers.add(t);
             return () -> t.cancelled = true;
@@ -87,7 +90,14 @@ final class TestCluster {
             coordinators.put(
                     node,
                     new Coordinator(
-                            node, () -> ring, new Gateway(), new HlcClock(clock), scheduler, TIMEOUT_NANOS, stats));
+                            node,
+                            () -> ring,
+                            gateway,
+                            new HlcClock(clock),
+                            scheduler,
+                            TIMEOUT_NANOS,
+                            stats,
+                            new StoredHints(storage.get(node), stats)));
         }
     }
 

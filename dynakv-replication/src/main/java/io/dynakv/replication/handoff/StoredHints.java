@@ -1,0 +1,27 @@
+package io.dynakv.replication.handoff;
+
+import io.dynakv.common.NodeId;
+import io.dynakv.common.Versioned;
+import io.dynakv.replication.ReplicationStats;
+import io.dynakv.replication.coordinator.HintSink;
+import io.dynakv.replication.replica.KeyRef;
+import io.dynakv.storage.Hint;
+import io.dynakv.storage.StorageEngine;
+
+/** Keeps hints in the node's storage, durable with the next group commit like any write. */
+public final class StoredHints implements HintSink {
+
+    private final StorageEngine storage;
+    private final ReplicationStats stats;
+
+    public StoredHints(StorageEngine storage, ReplicationStats stats) {
+        this.storage = storage;
+        this.stats = stats;
+    }
+
+    @Override
+    public void hint(NodeId target, KeyRef key, Versioned version) {
+        storage.putHint(new Hint(0, target, key.partition(), key.table(), key.key(), version));
+        stats.hintsStored.increment();
+    }
+}
