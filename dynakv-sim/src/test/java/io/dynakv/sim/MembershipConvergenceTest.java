@@ -43,13 +43,14 @@ class MembershipConvergenceTest {
             System.out.printf(
                     Locale.ROOT,
                     "n=%d seed=%d: converged %d periods after the last join; steady state per node: %.2f msg/s,"
-                            + " ~%.0f B/s, %.2f updates/msg%n",
+                            + " ~%.0f B/s, %.2f updates/msg; trace %016x%n",
                     n,
                     seed,
                     periods,
                     msgs,
                     bytes,
-                    claimsPerMsg);
+                    claimsPerMsg,
+                    s.simulator().trace().value());
         }
         // Each node sends one ping and answers about one per period: ~4 msg/s at 500 ms, for any n.
         assertThat(msgs).isBetween(2.0, 8.0);

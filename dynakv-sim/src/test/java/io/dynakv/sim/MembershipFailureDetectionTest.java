@@ -50,11 +50,13 @@ class MembershipFailureDetectionTest {
         if (report) {
             System.out.printf(
                     Locale.ROOT,
-                    "n=%d seed=%d: crash DEAD everywhere after %d periods; restart ALIVE everywhere after %d periods%n",
+                    "n=%d seed=%d: crash DEAD everywhere after %d periods; restart ALIVE everywhere after %d periods;"
+                            + " trace %016x%n",
                     n,
                     seed,
                     detected,
-                    back);
+                    back,
+                    s.simulator().trace().value());
         }
         return s.simulator().trace().value();
     }
@@ -73,6 +75,11 @@ class MembershipFailureDetectionTest {
             assertThat(s.deaths()).as("seed %d: false DEAD declarations", seed).isEmpty();
             s.network().setOptions(NetworkOptions.lan());
             assertThat(s.periodsUntil(s::converged, TARGET_PERIODS)).isNotNegative();
+            System.out.printf(
+                    Locale.ROOT,
+                    "seed=%d: no false DEAD; trace %016x%n",
+                    seed,
+                    s.simulator().trace().value());
         }
     }
 
@@ -122,12 +129,14 @@ class MembershipFailureDetectionTest {
                 .isGreaterThan(incarnationBefore);
         System.out.printf(
                 Locale.ROOT,
-                "seed=%d oneWay=%b: suspected after %d, DEAD everywhere %d later, all ALIVE %d periods after the heal%n",
+                "seed=%d oneWay=%b: suspected after %d, DEAD everywhere %d later, all ALIVE %d periods after the heal;"
+                        + " trace %016x%n",
                 seed,
                 oneWay,
                 suspected,
                 dead,
-                healed);
+                healed,
+                s.simulator().trace().value());
     }
 
     private static boolean anyoneSees(SwimSimulation s, int subject, MemberStatus status) {

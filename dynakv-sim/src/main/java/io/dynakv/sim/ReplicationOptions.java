@@ -1,0 +1,180 @@
+package io.dynakv.sim;
+
+import io.dynakv.replication.coordinator.ConsistencyLevel;
+
+/**
+ * The knobs of one {@link ReplicationSimulation} run. {@link #standard()} is what {@code mvn
+ * verify} runs; the other settings exist to show that the checker can fail (a deliberately broken
+ * cluster) and to reproduce known bugs of the replication layer.
+ *
+ * @param minNodes the run draws its node count from [minNodes, maxNodes] (static table, N = 3)
+ * @param keys distinct keys the clients touch
+ * @param clients concurrent clients, each with one request in flight at a time
+ * @param workloadNanos virtual time during which clients issue requests and faults happen
+ * @param w write quorum of every client PUT and DELETE
+ * @param r read quorum of every client GET
+ * @param crashes the nemesis crashes nodes (and restarts them later)
+ * @param isolations the nemesis cuts one node off from all others (symmetric partition)
+ * @param networkWeather the nemesis varies loss, duplication and reordering on every link
+ * @param machineCrash a crash is a power loss that drops unsynced writes ({@code storage.crash()});
+ *     false: a process kill, after which the disk still holds every write (RocksDB's WAL sits in
+ *     the OS page cache)
+ * @param ackBeforeFsync the deliberately broken disk: replicas acknowledge writes before fsync
+ *     (like {@code --fsync=periodic}), and fsync only every 100 ms
+ * @param anyCoordinator clients send a request to any running node, which coordinates it even when
+ *     it holds no replica of the key; false: to a running node of the key's preference list (a node
+ *     outside it forwards, Dynamo section 4.5)
+ * @param maxSkewNanos each node's clock is offset by up to this, either sign
+ * @param maxDriftPpm each node's clock drifts by up to this, either sign
+ * @param healBudgetNanos the tick budget: after healing, replicas must agree within this
+ */
+public record ReplicationOptions(
+        int minNodes,
+        int maxNodes,
+        int keys,
+        int clients,
+        long workloadNanos,
+        ConsistencyLevel w,
+        ConsistencyLevel r,
+        boolean crashes,
+        boolean isolations,
+        boolean networkWeather,
+        boolean machineCrash,
+        boolean ackBeforeFsync,
+        boolean anyCoordinator,
+        long maxSkewNanos,
+        long maxDriftPpm,
+        long healBudgetNanos) {
+
+    public static final ConsistencyLevel ONE = ConsistencyLevel.parse("one");
+
+    public ReplicationOptions {
+        if (minNodes < 3 || maxNodes < minNodes || keys < 1 || clients < 1 || workloadNanos <= 0) {
+            throw new IllegalArgumentException("bad shape");
+        }
+    }
+
+    /**
+     * What {@code mvn verify} runs: 3 to 5 nodes, 50 keys, 6 clients for 3 s of virtual time at
+     * R = W = quorum, with every fault, coordinating at a replica of the key.
+     */
+    public static ReplicationOptions standard() {
+        return new ReplicationOptions(
+                3,
+                5,
+                50,
+                6,
+                3_000_000_000L,
+                ConsistencyLevel.QUORUM,
+                ConsistencyLevel.QUORUM,
+                true,
+                true,
+                true,
+                true,
+                false,
+                false,
+                250_000_000L,
+                200,
+                5_000_000_000L);
+    }
+
+    public ReplicationOptions withQuorums(ConsistencyLevel newW, ConsistencyLevel newR) {
+        return new ReplicationOptions(
+                minNodes,
+                maxNodes,
+                keys,
+                clients,
+                workloadNanos,
+                newW,
+                newR,
+                crashes,
+                isolations,
+                networkWeather,
+                machineCrash,
+                ackBeforeFsync,
+                anyCoordinator,
+                maxSkewNanos,
+                maxDriftPpm,
+                healBudgetNanos);
+    }
+
+    public ReplicationOptions withMachineCrash(boolean newMachineCrash) {
+        return new ReplicationOptions(
+                minNodes,
+                maxNodes,
+                keys,
+                clients,
+                workloadNanos,
+                w,
+                r,
+                crashes,
+                isolations,
+                networkWeather,
+                newMachineCrash,
+                ackBeforeFsync,
+                anyCoordinator,
+                maxSkewNanos,
+                maxDriftPpm,
+                healBudgetNanos);
+    }
+
+    public ReplicationOptions withAckBeforeFsync(boolean newAckBeforeFsync) {
+        return new ReplicationOptions(
+                minNodes,
+                maxNodes,
+                keys,
+                clients,
+                workloadNanos,
+                w,
+                r,
+                crashes,
+                isolations,
+                networkWeather,
+                machineCrash,
+                newAckBeforeFsync,
+                anyCoordinator,
+                maxSkewNanos,
+                maxDriftPpm,
+                healBudgetNanos);
+    }
+
+    public ReplicationOptions withAnyCoordinator(boolean newAnyCoordinator) {
+        return new ReplicationOptions(
+                minNodes,
+                maxNodes,
+                keys,
+                clients,
+                workloadNanos,
+                w,
+                r,
+                crashes,
+                isolations,
+                networkWeather,
+                machineCrash,
+                ackBeforeFsync,
+                newAnyCoordinator,
+                maxSkewNanos,
+                maxDriftPpm,
+                healBudgetNanos);
+    }
+
+    public ReplicationOptions withNodes(int newMin, int newMax) {
+        return new ReplicationOptions(
+                newMin,
+                newMax,
+                keys,
+                clients,
+                workloadNanos,
+                w,
+                r,
+                crashes,
+                isolations,
+                networkWeather,
+                machineCrash,
+                ackBeforeFsync,
+                anyCoordinator,
+                maxSkewNanos,
+                maxDriftPpm,
+                healBudgetNanos);
+    }
+}

@@ -1,0 +1,674 @@
+package io.dynakv.sim;
+
+import io.dynakv.cluster.membership.MembershipTransport;
+import io.dynakv.cluster.ring.PartitionTable;
+import io.dynakv.cluster.ring.Partitioner;
+import io.dynakv.common.CausalContext;
+import io.dynakv.common.HlcClock;
+import io.dynakv.common.NodeId;
+import io.dynakv.common.ValueKind;
+import io.dynakv.common.Versioned;
+import io.dynakv.common.message.Message;
+import io.dynakv.common.message.Transport;
+import io.dynakv.replication.ReplicationStats;
+import io.dynakv.replication.coordinator.ConsistencyLevel;
+import io.dynakv.replication.coordinator.Coordinator;
+import io.dynakv.replication.coordinator.LocalReplicaGateway;
+import io.dynakv.replication.coordinator.Outcome;
+import io.dynakv.replication.coordinator.RemoteReplicaGateway;
+import io.dynakv.replication.coordinator.ReplicaGateway;
+import io.dynakv.replication.coordinator.ReplicaReply;
+import io.dynakv.replication.coordinator.ReplicaServer;
+import io.dynakv.replication.coordinator.RoutingReplicaGateway;
+import io.dynakv.replication.coordinator.WriteRequest;
+import io.dynakv.replication.replica.KeyRef;
+import io.dynakv.replication.replica.Replica;
+import io.dynakv.storage.InMemoryStorageEngine;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * Issue 3 item 8(b): the replication layer (coordinators, replicas, the replica protocol) on the
+ * deterministic simulator, under a random workload and random faults, then healed and checked by
+ * {@link ReplicationChecker}. One seed fixes the node count, ids, clocks, workload and faults.
+ *
+ * <p><b>Cluster.</b> N = 3 replicas per key on a static {@link PartitionTable} of 3 to 5 nodes
+ * (no membership changes in this layer). Each node runs an {@link InMemoryStorageEngine} (its
+ * disk, which outlives the process), a {@link Replica}, a simulated group committer
+ * ({@link SimGroupCommitter}: acknowledgements wait for a simulated fsync), a {@link Coordinator}
+ * whose {@link RoutingReplicaGateway} reaches its own replica directly and the others through a
+ * {@link RemoteReplicaGateway} over {@link SimNetwork}, and a {@link ReplicaServer}. Messages are
+ * the replica-protocol records themselves (no codec), wrapped in a {@link Wire} that names the
+ * requesting process's connection, because real replies go back on the connection the request
+ * came in on: a reply to a process that has since restarted is dropped, as its connection died.
+ *
+ * <p><b>Workload.</b> Clients, one request in flight each, issue PUT (each with a value no other
+ * write uses), GET and DELETE over {@code keys} keys, at W and R from the options (quorum), to a
+ * running node of the key's preference list (or any running node with {@code anyCoordinator}),
+ * half of the writes with the causal context of the client's last read or write of the key.
+ * A client gives up on a request after {@value #CLIENT_TIMEOUT_MS} ms.
+ *
+ * <p><b>Faults and the bound enforced.</b> Every node's clock has its own offset and drift
+ * ({@link SimClock}); the network weather changes at random (loss up to 10%, duplication up to 5%,
+ * up to 30% of messages held back up to 100 ms, on top of 1-10 ms latency). <em>At most one node
+ * is faulted at a time</em> (crashed, isolated by a symmetric partition, or isolated and then
+ * crashed), so at most N - W = 1 replica of any key is down or cut off at once. A crash stops the
+ * node's timers, drops its in-flight messages and its process state and, as a machine crash
+ * ({@code machineCrash}), loses every write its disk had not fsynced; the node restarts later on
+ * the same disk. No fault corrupts stored bytes.
+ *
+ * <p><b>Heal.</b> After the workload the faulted node is restored, the weather cleared, in-flight
+ * requests drained. There is no anti-entropy or hinted handoff yet, so convergence comes from read
+ * repair: every key is read with R = all through one of its replicas, which writes the newest
+ * version to every replica that lacks it; keys still apart are read again every 100 ms, until all
+ * replicas hold equal versions or the tick budget ({@code healBudgetNanos}) runs out.
+ */
+public final class ReplicationSimulation {
+
+    static final String TABLE = "t";
+    static final int PARTITIONS = 16;
+    static final int REPLICATION_FACTOR = 3;
+    static final long MS = 1_000_000L;
+    static final long COORDINATOR_TIMEOUT_NANOS = 300 * MS;
+    static final long CLIENT_TIMEOUT_MS = 1000;
+    private static final long REPAIR_ROUND_NANOS = 100 * MS;
+    private static final long INVARIANT_CHECK_NANOS = 50 * MS;
+    private static final ConsistencyLevel ALL = ConsistencyLevel.parse("all");
+
+    /**
+     * A replica-protocol message on the simulated wire. {@code connection} is the boot generation
+     * of the process that sent the request (for a request and for its reply alike).
+     */
+    record Wire(long connection, Message inner) implements Message {}
+
+    /** How a run went; {@code violations} is empty when every rule held. */
+    public record Result(
+            long seed,
+            int nodes,
+            long traceHash,
+            long steps,
+            int ops,
+            int ackedWrites,
+            int ackedDeletes,
+            int okReads,
+            int failedOps,
+            int crashes,
+            int isolations,
+            int unsyncedKeysLost,
+            long healNanos,
+            List<String> violations) {
+
+        public String summary() {
+            return String.format(
+                    Locale.ROOT,
+                    "seed=%d nodes=%d ops=%d (acked puts %d, acked deletes %d, ok reads %d, failed %d)"
+                            + " crashes=%d isolations=%d unsynced-keys-lost=%d converged-in=%s trace=%016x",
+                    seed,
+                    nodes,
+                    ops,
+                    ackedWrites,
+                    ackedDeletes,
+                    okReads,
+                    failedOps,
+                    crashes,
+                    isolations,
+                    unsyncedKeysLost,
+                    healNanos < 0 ? "NEVER" : (healNanos / MS) + "ms",
+                    traceHash);
+        }
+    }
+
+    private enum Fault {
+        CRASH,
+        ISOLATE,
+        ISOLATE_THEN_CRASH
+    }
+
+    /** One simulated machine: its id, clock and disk outlive its processes. */
+    private final class Node {
+        final int index;
+        final NodeId id;
+        final String address;
+        final SimClock clock;
+        final InMemoryStorageEngine storage = new InMemoryStorageEngine();
+        final MembershipTransport net;
+        long generation;
+        boolean running;
+        /** What each key held at the last invariant check; cleared by a machine crash. */
+        final TreeMap<String, Versioned> lastChecked = new TreeMap<>();
+
+        SimScheduler scheduler;
+        Replica replica;
+        SimGroupCommitter committer;
+        RemoteReplicaGateway remote;
+        Coordinator coordinator;
+
+        Node(int index, NodeId id, String address, SimClock clock) {
+            this.index = index;
+            this.id = id;
+            this.address = address;
+            this.clock = clock;
+            this.net = network.transport(id);
+        }
+    }
+
+    /** A client: one request at a time, remembering the last version it saw of each key. */
+    private static final class Client {
+        final int index;
+        final SplittableRandom random;
+        final TreeMap<String, Versioned> lastSeen = new TreeMap<>();
+        boolean busy;
+        long writes;
+
+        Client(int index, SplittableRandom random) {
+            this.index = index;
+            this.random = random;
+        }
+    }
+
+    private final ReplicationOptions options;
+    private final Simulator sim;
+    private final SimNetwork network;
+    private final SplittableRandom nemesisRandom;
+    private final ReplicationChecker checker;
+    private final ReplicationStats stats = new ReplicationStats();
+    private final List<Node> nodes = new ArrayList<>();
+    private final TreeMap<NodeId, Node> byId = new TreeMap<>();
+    private final List<Client> clients = new ArrayList<>();
+    private final List<String> keys = new ArrayList<>();
+    private final TreeMap<String, KeyRef> keyRefs = new TreeMap<>();
+    private final PartitionTable table;
+    private boolean workloadOpen;
+    private Node faulted;
+    private Fault fault;
+    private long faultToken;
+    private int crashes;
+    private int isolations;
+    private int unsyncedKeysLost;
+
+    public ReplicationSimulation(long seed, ReplicationOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.sim = new Simulator(seed);
+        this.network = new SimNetwork(sim, NetworkOptions.lan());
+        this.checker = new ReplicationChecker(seed);
+        SplittableRandom setup = sim.split();
+        this.nemesisRandom = sim.split();
+        int count = options.minNodes() + setup.nextInt(options.maxNodes() - options.minNodes() + 1);
+        TreeSet<NodeId> ids = new TreeSet<>();
+        for (int i = 0; i < count; i++) {
+            NodeId id = new NodeId(setup.nextLong());
+            while (!ids.add(id)) {
+                id = new NodeId(setup.nextLong());
+            }
+            long skew = options.maxSkewNanos() == 0
+                    ? 0
+                    : setup.nextLong(-options.maxSkewNanos(), options.maxSkewNanos() + 1);
+            long drift =
+                    options.maxDriftPpm() == 0 ? 0 : setup.nextLong(-options.maxDriftPpm(), options.maxDriftPpm() + 1);
+            Node n = new Node(i, id, "10.0.0." + (i + 1) + ":16660", new SimClock(sim, skew, drift));
+            nodes.add(n);
+            byId.put(id, n);
+        }
+        this.table = PartitionTable.initial(ids, PARTITIONS, REPLICATION_FACTOR);
+        Partitioner partitioner = new Partitioner(PARTITIONS);
+        byte[] tableBytes = TABLE.getBytes(StandardCharsets.UTF_8);
+        for (int k = 0; k < options.keys(); k++) {
+            String key = String.format(Locale.ROOT, "k%02d", k);
+            byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+            keys.add(key);
+            keyRefs.put(key, new KeyRef(partitioner.partitionOf(tableBytes, bytes), TABLE, bytes));
+        }
+        for (int c = 0; c < options.clients(); c++) {
+            clients.add(new Client(c, sim.split()));
+        }
+    }
+
+    public Simulator simulator() {
+        return sim;
+    }
+
+    /** Runs the workload with faults, heals, converges and checks; the same seed gives the same result. */
+    public Result run() {
+        for (Node n : nodes) {
+            boot(n);
+        }
+        workloadOpen = true;
+        for (Client c : clients) {
+            sim.schedule(c.random.nextLong(10 * MS), () -> nextRequest(c));
+        }
+        scheduleNemesis();
+        scheduleInvariantCheck();
+        sim.runFor(options.workloadNanos());
+
+        workloadOpen = false;
+        endFault();
+        network.setOptions(NetworkOptions.lan());
+        network.heal();
+        long drained = sim.runUntil(() -> clients.stream().noneMatch(c -> c.busy), MS, 2 * CLIENT_TIMEOUT_MS * MS);
+        if (drained < 0) {
+            checker.violation("clients still waiting %d ms after the workload ended", 2 * CLIENT_TIMEOUT_MS);
+        }
+
+        long healStart = sim.nowNanos();
+        long healNanos = -1;
+        List<String> apart = new ArrayList<>(keys); // round one reads every key
+        while (true) {
+            List<String> unconverged = unconvergedKeys();
+            if (unconverged.isEmpty()) {
+                healNanos = sim.nowNanos() - healStart;
+                break;
+            }
+            if (sim.nowNanos() - healStart >= options.healBudgetNanos()) {
+                for (String key : unconverged) {
+                    checker.violation(
+                            "(3) %s not converged within %d ms of healing: %s; history: %s",
+                            key, options.healBudgetNanos() / MS, replicaStates(key), checker.opsOn(key));
+                }
+                break;
+            }
+            if (sim.nowNanos() > healStart) {
+                apart = unconverged;
+            }
+            for (String key : apart) {
+                repairRead(key);
+            }
+            sim.runFor(REPAIR_ROUND_NANOS);
+        }
+        if (healNanos >= 0) {
+            TreeMap<String, Optional<Versioned>> finalState = new TreeMap<>();
+            for (String key : keys) {
+                KeyRef ref = keyRefs.get(key);
+                NodeId first = table.preferenceList(ref.partition()).get(0);
+                finalState.put(key, stored(byId.get(first), ref));
+            }
+            checker.checkFinal(finalState);
+        }
+        return result(healNanos);
+    }
+
+    /** The ops of the run, for failure reports. */
+    public List<String> history(String key) {
+        return checker.opsOn(key).stream().map(Object::toString).toList();
+    }
+
+    private Result result(long healNanos) {
+        int ackedPuts = 0;
+        int ackedDeletes = 0;
+        int okReads = 0;
+        int failed = 0;
+        for (ReplicationChecker.Op op : checker.ops()) {
+            if (!op.ok) {
+                failed++;
+            } else if (op.kind == ReplicationChecker.Kind.PUT) {
+                ackedPuts++;
+            } else if (op.kind == ReplicationChecker.Kind.DELETE) {
+                ackedDeletes++;
+            } else {
+                okReads++;
+            }
+        }
+        return new Result(
+                sim.seed(),
+                nodes.size(),
+                sim.trace().value(),
+                sim.steps(),
+                checker.ops().size(),
+                ackedPuts,
+                ackedDeletes,
+                okReads,
+                failed,
+                crashes,
+                isolations,
+                unsyncedKeysLost,
+                healNanos,
+                checker.violations());
+    }
+
+    // ---- nodes ----
+
+    private void boot(Node n) {
+        n.generation++;
+        long generation = n.generation;
+        SimScheduler scheduler = new SimScheduler(sim, n.clock);
+        HlcClock hlc = new HlcClock(n.clock);
+        Replica replica = new Replica(n.storage, hlc, stats);
+        SimGroupCommitter committer =
+                new SimGroupCommitter(scheduler, n.storage, sim.split(), MS / 2, 5 * MS, options.ackBeforeFsync());
+        Transport out = (to, message) -> n.net.send(to, new Wire(generation, message));
+        RemoteReplicaGateway remote = new RemoteReplicaGateway(
+                out, scheduler, 0, COORDINATOR_TIMEOUT_NANOS, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
+        ReplicaGateway routing =
+                new RoutingReplicaGateway(n.id, new LocalReplicaGateway(n.id, replica, committer), remote);
+        n.scheduler = scheduler;
+        n.replica = replica;
+        n.committer = committer;
+        n.remote = remote;
+        n.coordinator = new Coordinator(
+                n.id, () -> table, recording(routing), hlc, scheduler, COORDINATOR_TIMEOUT_NANOS, stats);
+        n.running = true;
+        network.attach(n.id, n.address, (from, message) -> onMessage(n, generation, from, message));
+    }
+
+    private void onMessage(Node n, long generation, NodeId from, Message message) {
+        if (!n.running || n.generation != generation) {
+            return;
+        }
+        Wire wire = (Wire) message;
+        if (ReplicaServer.isRequest(wire.inner())) {
+            long connection = wire.connection();
+            Transport back = (to, reply) -> n.net.send(to, new Wire(connection, reply));
+            new ReplicaServer(n.id, n.replica, n.committer, back).onRequest(from, wire.inner());
+        } else if (wire.connection() == generation) {
+            n.remote.onReply(from, wire.inner());
+        }
+    }
+
+    private void crash(Node n) {
+        crashes++;
+        n.running = false;
+        n.scheduler.stop();
+        network.crash(n.id);
+        n.coordinator = null;
+        if (options.machineCrash()) {
+            unsyncedKeysLost += n.storage.crash();
+            n.lastChecked.clear(); // unsynced versions may be gone: start a new baseline
+        }
+        sim.trace().add("crash " + n.id);
+    }
+
+    private void restart(Node n) {
+        if (!n.running) {
+            boot(n);
+            sim.trace().add("restart " + n.id);
+        }
+    }
+
+    /** Records the version of every write a coordinator sends, so the checker knows minted clocks. */
+    private ReplicaGateway recording(ReplicaGateway delegate) {
+        return new ReplicaGateway() {
+            @Override
+            public void read(NodeId replica, KeyRef key, Consumer<ReplicaReply> reply) {
+                delegate.read(replica, key, reply);
+            }
+
+            @Override
+            public void write(NodeId replica, KeyRef key, Versioned version, Consumer<ReplicaReply> reply) {
+                checker.sent(key.keyText(), version);
+                delegate.write(replica, key, version, reply);
+            }
+        };
+    }
+
+    // ---- workload ----
+
+    private void nextRequest(Client c) {
+        if (!workloadOpen) {
+            return;
+        }
+        String key = keys.get(c.random.nextInt(keys.size()));
+        KeyRef ref = keyRefs.get(key);
+        double dice = c.random.nextDouble();
+        ReplicationChecker.Kind kind = dice < 0.45
+                ? ReplicationChecker.Kind.PUT
+                : dice < 0.80 ? ReplicationChecker.Kind.GET : ReplicationChecker.Kind.DELETE;
+        List<Node> candidates = new ArrayList<>();
+        if (options.anyCoordinator()) {
+            for (Node n : nodes) {
+                if (n.running) {
+                    candidates.add(n);
+                }
+            }
+        } else {
+            for (NodeId id : table.preferenceList(ref.partition())) {
+                if (byId.get(id).running) {
+                    candidates.add(byId.get(id));
+                }
+            }
+        }
+        Node coordinator = candidates.get(c.random.nextInt(candidates.size()));
+        Versioned seen = c.lastSeen.get(key);
+        boolean withContext = kind != ReplicationChecker.Kind.GET && seen != null && c.random.nextBoolean();
+        String value = kind == ReplicationChecker.Kind.PUT ? "c" + c.index + "w" + (++c.writes) : null;
+        ReplicationChecker.Op op =
+                checker.issue(c.index, kind, key, coordinator.id, sim.nowNanos(), value, withContext);
+        c.busy = true;
+        boolean[] done = new boolean[1];
+        Simulator.Event timeout = sim.schedule(CLIENT_TIMEOUT_MS * MS, () -> {
+            if (!done[0]) {
+                done[0] = true;
+                checker.failed(op, "client timeout", sim.nowNanos());
+                finish(c, op);
+            }
+        });
+        if (kind == ReplicationChecker.Kind.GET) {
+            coordinator.coordinator.read(ref, options.r(), outcome -> {
+                if (done[0]) {
+                    return;
+                }
+                done[0] = true;
+                timeout.cancel();
+                if (outcome instanceof Outcome.Ok<Optional<Versioned>> ok) {
+                    checker.readDone(op, ok.value(), sim.nowNanos());
+                    ok.value().ifPresent(v -> c.lastSeen.put(key, v));
+                } else {
+                    checker.failed(op, outcome.toString(), sim.nowNanos());
+                }
+                finish(c, op);
+            });
+        } else {
+            Optional<CausalContext> context = withContext ? Optional.of(CausalContext.of(seen)) : Optional.empty();
+            WriteRequest request = kind == ReplicationChecker.Kind.PUT
+                    ? new WriteRequest(
+                            ref, ValueKind.BYTES, value.getBytes(StandardCharsets.UTF_8), context, options.w())
+                    : new WriteRequest(ref, ValueKind.TOMBSTONE, new byte[0], context, options.w());
+            coordinator.coordinator.write(request, outcome -> {
+                if (done[0]) {
+                    return;
+                }
+                done[0] = true;
+                timeout.cancel();
+                if (outcome instanceof Outcome.Ok<Versioned> ok) {
+                    checker.writeAcked(op, ok.value(), sim.nowNanos());
+                    c.lastSeen.put(key, ok.value());
+                } else {
+                    checker.failed(op, outcome.toString(), sim.nowNanos());
+                }
+                finish(c, op);
+            });
+        }
+    }
+
+    private void finish(Client c, ReplicationChecker.Op op) {
+        c.busy = false;
+        sim.trace().add(op.toString());
+        long think = c.random.nextLong(20 * MS);
+        sim.schedule(think, () -> nextRequest(c));
+    }
+
+    // ---- faults ----
+
+    private void scheduleNemesis() {
+        sim.schedule(20 * MS + nemesisRandom.nextLong(280 * MS), () -> {
+            if (workloadOpen) {
+                nemesisStep();
+                scheduleNemesis();
+            }
+        });
+    }
+
+    private void nemesisStep() {
+        SplittableRandom r = nemesisRandom;
+        if (options.networkWeather() && r.nextInt(3) == 0) {
+            NetworkOptions weather = NetworkOptions.lan();
+            if (r.nextBoolean()) {
+                weather = weather.withLoss(r.nextDouble() * 0.10);
+            }
+            if (r.nextBoolean()) {
+                weather = weather.withDuplication(r.nextDouble() * 0.05);
+            }
+            if (r.nextBoolean()) {
+                weather = weather.withReordering(r.nextDouble() * 0.30, r.nextLong(100 * MS));
+            }
+            network.setOptions(weather);
+            sim.trace().add("weather " + weather);
+        }
+        if (faulted != null || r.nextBoolean()) {
+            return;
+        }
+        List<Fault> kinds = new ArrayList<>();
+        if (options.crashes()) {
+            kinds.add(Fault.CRASH);
+        }
+        if (options.isolations()) {
+            kinds.add(Fault.ISOLATE);
+        }
+        if (options.crashes() && options.isolations()) {
+            kinds.add(Fault.ISOLATE_THEN_CRASH);
+        }
+        if (kinds.isEmpty()) {
+            return;
+        }
+        Node n = nodes.get(r.nextInt(nodes.size()));
+        Fault f = kinds.get(r.nextInt(kinds.size()));
+        long duration = 50 * MS + r.nextLong(750 * MS);
+        faulted = n;
+        fault = f;
+        long token = ++faultToken;
+        sim.trace().add("fault " + f + " " + n.id + " for " + duration);
+        switch (f) {
+            case CRASH:
+                crash(n);
+                break;
+            case ISOLATE:
+            case ISOLATE_THEN_CRASH:
+                isolations++;
+                network.isolate(n.id);
+                break;
+        }
+        if (f == Fault.ISOLATE_THEN_CRASH) {
+            sim.schedule(r.nextLong(duration), () -> {
+                if (faultToken == token && n.running) {
+                    crash(n);
+                }
+            });
+        }
+        sim.schedule(duration, () -> {
+            if (faultToken == token) {
+                endFault();
+            }
+        });
+    }
+
+    /** Restores the faulted node, if any: heals its links and restarts it if it is down. */
+    private void endFault() {
+        if (faulted == null) {
+            return;
+        }
+        faultToken++;
+        if (fault != Fault.CRASH) {
+            network.heal();
+        }
+        restart(faulted);
+        sim.trace().add("healed " + faulted.id);
+        faulted = null;
+        fault = null;
+    }
+
+    // ---- invariants ----
+
+    private void scheduleInvariantCheck() {
+        sim.schedule(INVARIANT_CHECK_NANOS, () -> {
+            checkReplicaStates();
+            scheduleInvariantCheck();
+        });
+    }
+
+    /**
+     * Checked every {@link #INVARIANT_CHECK_NANOS} (one pass over every node's copy of every key):
+     * a replica's version of a key never goes back (each one descends the one seen before, unless
+     * a machine crash came between), and a node outside a key's preference list stores nothing.
+     */
+    private void checkReplicaStates() {
+        for (Node n : nodes) {
+            for (String key : keys) {
+                KeyRef ref = keyRefs.get(key);
+                Optional<Versioned> now = stored(n, ref);
+                if (!table.holds(n.id, ref.partition())) {
+                    if (now.isPresent()) {
+                        checker.violation("%s stores %s but holds no replica of it", n.id, key);
+                    }
+                    continue;
+                }
+                Versioned before = n.lastChecked.get(key);
+                if (before != null && !ReplicationChecker.contains(now, before)) {
+                    checker.violation(
+                            "replica %s went back on %s at %d ms: from %s to %s",
+                            n.id,
+                            key,
+                            sim.nowNanos() / MS,
+                            ReplicationChecker.describe(before),
+                            now.map(ReplicationChecker::describe).orElse("nothing"));
+                }
+                now.ifPresent(v -> n.lastChecked.put(key, v));
+            }
+        }
+    }
+
+    // ---- heal and convergence ----
+
+    private void repairRead(String key) {
+        KeyRef ref = keyRefs.get(key);
+        List<NodeId> replicas = table.preferenceList(ref.partition());
+        Node via = byId.get(replicas.get(nemesisRandom.nextInt(replicas.size())));
+        via.coordinator.read(ref, ALL, outcome -> sim.trace().add("repair " + key + " " + outcome));
+    }
+
+    private List<String> unconvergedKeys() {
+        List<String> out = new ArrayList<>();
+        for (String key : keys) {
+            if (!converged(key)) {
+                out.add(key);
+            }
+        }
+        return out;
+    }
+
+    /** Every replica of the key holds an equal version (or none), and no other node holds any. */
+    private boolean converged(String key) {
+        KeyRef ref = keyRefs.get(key);
+        List<NodeId> replicas = table.preferenceList(ref.partition());
+        Optional<Versioned> first = stored(byId.get(replicas.get(0)), ref);
+        for (Node n : nodes) {
+            Optional<Versioned> v = stored(n, ref);
+            if (replicas.contains(n.id) ? !v.equals(first) : v.isPresent()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String replicaStates(String key) {
+        KeyRef ref = keyRefs.get(key);
+        StringBuilder sb = new StringBuilder();
+        for (Node n : nodes) {
+            sb.append(n.id)
+                    .append(table.holds(n.id, ref.partition()) ? "(replica)" : "")
+                    .append('=')
+                    .append(stored(n, ref).map(ReplicationChecker::describe).orElse("nothing"))
+                    .append("; ");
+        }
+        return sb.toString();
+    }
+
+    private static Optional<Versioned> stored(Node n, KeyRef ref) {
+        return n.storage.get(ref.partition(), ref.table(), ref.key());
+    }
+}

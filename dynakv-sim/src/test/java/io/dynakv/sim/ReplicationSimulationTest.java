@@ -1,0 +1,185 @@
+package io.dynakv.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 3 item 8(b): a random workload of writes, reads and deletes under faults, then heal; the
+ * checker ({@link ReplicationChecker}) asserts that no acknowledged write is lost at W = quorum, no
+ * deleted key comes back, and every replica converges within the tick budget.
+ *
+ * <p>Every run prints {@code SEED=<n>} first. {@code -Dseed=<n>} replays exactly that run (in
+ * each test's mode); {@code -Dsim.seeds=<count>} runs the fixed seeds of the process-kill test
+ * topped up with fresh random ones to that count (default {@value #DEFAULT_SEEDS}; thousands for
+ * a soak), {@code -Dsim.powerLossSeeds=<count>} likewise for the power-loss test (default its
+ * {@value #POWER_LOSS_FIXED} fixed seeds). A seed that ever fails joins the fixed list.
+ */
+class ReplicationSimulationTest {
+
+    private static final int DEFAULT_SEEDS = 300;
+    private static final int POWER_LOSS_FIXED = 100;
+    private static final long[] FIXED = {1, 2, 3, 4, 5, 7, 42, 99, 1234, 31337};
+
+    /** Crashes are process kills (kill -9): the disk keeps every write, as RocksDB's WAL does. */
+    @Test
+    void processKillsLoseNoAcknowledgedWriteResurrectNoDeleteAndReplicasConverge() {
+        runSeeds(
+                "replication workload, process kills",
+                ReplicationOptions.standard().withMachineCrash(false),
+                seeds(FIXED, Integer.getInteger("sim.seeds", DEFAULT_SEEDS)));
+    }
+
+    /**
+     * Crashes are machine crashes (power loss): every write not yet fsynced is lost. Runs fixed
+     * seeds by default, because fresh ones hit the known dot-reuse bug one time in ~1000 (see
+     * {@link #knownBugDotReusedAfterPowerLoss}); {@code -Dsim.powerLossSeeds=<count>} tops them up
+     * with fresh seeds once that bug is fixed.
+     */
+    @Test
+    void powerLossLosesNoAcknowledgedWriteResurrectsNoDeleteAndReplicasConverge() {
+        int count = Integer.getInteger("sim.powerLossSeeds", POWER_LOSS_FIXED);
+        long[] fixed = new long[POWER_LOSS_FIXED];
+        for (int i = 0; i < fixed.length; i++) {
+            fixed[i] = i + 1;
+        }
+        runSeeds("replication workload, power loss", ReplicationOptions.standard(), seeds(fixed, count));
+    }
+
+    /**
+     * Known bug (issue 3), found by this simulator at seed 789: a coordinator mints a write's dot
+     * from what its own disk holds; after a power loss took its unsynced copy of its own last dot
+     * for a key (which other replicas had made durable), it mints that dot again for a new value.
+     * Replicas holding the old value acknowledge the new write as ALREADY_KNOWN (equal clocks),
+     * so the acknowledged write is lost on them, and read repair never converges the key (it
+     * compares clocks only). Enable once dots carry a per-boot epoch (docs/design.md).
+     */
+    @Disabled("known bug: dot reuse after power loss, seed 789; enable when dots carry a per-boot epoch")
+    @Test
+    void knownBugDotReusedAfterPowerLoss() {
+        runSeeds("known bug: dot reuse after power loss", ReplicationOptions.standard(), List.of(789L));
+    }
+
+    /**
+     * Known bug (issue 3), found by this simulator at seed 1 (and ~60% of seeds): a coordinator
+     * outside the key's preference list has no stored version to take its next dot from, so two
+     * blind writes it coordinates for one key both get the dot (coordinator, 1): equal clocks,
+     * different values; the second is acknowledged and lost, and replicas never converge. The
+     * wiring plan lets the receiving node coordinate; until this is fixed it must forward to a
+     * replica. Enable when fixed.
+     */
+    @Disabled("known bug: a non-replica coordinator reuses dots, seed 1; enable when fixed")
+    @Test
+    void knownBugNonReplicaCoordinatorReusesDots() {
+        runSeeds(
+                "known bug: non-replica coordinator",
+                ReplicationOptions.standard().withAnyCoordinator(true),
+                List.of(1L, 2L, 3L));
+    }
+
+    private static void runSeeds(String what, ReplicationOptions options, List<Long> seeds) {
+        long started = System.nanoTime();
+        List<String> failures = new ArrayList<>();
+        long ops = 0;
+        long acked = 0;
+        long crashes = 0;
+        long lostUnsynced = 0;
+        long maxHealMs = 0;
+        for (long seed : seeds) {
+            SimSeeds.announce(seed, what);
+            ReplicationSimulation.Result r = new ReplicationSimulation(seed, options).run();
+            ops += r.ops();
+            acked += r.ackedWrites() + r.ackedDeletes();
+            crashes += r.crashes();
+            lostUnsynced += r.unsyncedKeysLost();
+            maxHealMs = Math.max(maxHealMs, r.healNanos() / 1_000_000);
+            if (!r.violations().isEmpty()) {
+                System.out.println("FAILED " + r.summary());
+                r.violations().stream().limit(5).forEach(v -> System.out.println("  " + v));
+                failures.add(r.summary() + "\n  " + r.violations().get(0) + "\n  replay with -Dseed=" + seed);
+            }
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "%s: %d seeds, %d requests, %d acknowledged writes and deletes, %d crashes (%d unsynced keys"
+                        + " lost), slowest convergence %d ms (budget %d ms), %.1f s%n",
+                what,
+                seeds.size(),
+                ops,
+                acked,
+                crashes,
+                lostUnsynced,
+                maxHealMs,
+                options.healBudgetNanos() / 1_000_000,
+                (System.nanoTime() - started) / 1e9);
+        assertThat(failures).as("seeds whose run broke a rule").isEmpty();
+    }
+
+    @Test
+    void aSeedReplaysExactly() {
+        for (long seed : new long[] {1, 42, 31337}) {
+            SimSeeds.announce(seed, "replication determinism");
+            ReplicationSimulation.Result first = new ReplicationSimulation(seed, ReplicationOptions.standard()).run();
+            ReplicationSimulation.Result second = new ReplicationSimulation(seed, ReplicationOptions.standard()).run();
+            assertThat(second.traceHash()).as("seed %d: same trace", seed).isEqualTo(first.traceHash());
+            assertThat(second).as("seed %d: same result", seed).isEqualTo(first);
+            assertThat(first.steps()).isGreaterThan(1000);
+            assertThat(first.ackedWrites()).isGreaterThan(50);
+        }
+    }
+
+    /**
+     * The checker is not vacuous: a cluster that acknowledges writes before fsync (as
+     * {@code --fsync=periodic} does) at W = 1 loses acknowledged writes in machine crashes, and
+     * the checker says so for some seed.
+     */
+    @Test
+    void theCheckerCatchesLostWritesOfABrokenCluster() {
+        ReplicationOptions broken = ReplicationOptions.standard()
+                .withQuorums(ReplicationOptions.ONE, ReplicationOptions.ONE)
+                .withAckBeforeFsync(true);
+        int caught = 0;
+        String example = null;
+        for (long seed = 1; seed <= 20; seed++) {
+            SimSeeds.announce(seed, "replication, broken: W=1 with acks before fsync");
+            ReplicationSimulation.Result r = new ReplicationSimulation(seed, broken).run();
+            List<String> lost = r.violations().stream()
+                    .filter(v -> v.contains("(1) acknowledged"))
+                    .toList();
+            if (!lost.isEmpty()) {
+                caught++;
+                if (example == null) {
+                    example = lost.get(0);
+                }
+            }
+        }
+        System.out.println(
+                "broken cluster: lost acknowledged writes found in " + caught + " of 20 seeds, e.g. " + example);
+        assertThat(caught)
+                .as("seeds in which the checker found a lost acknowledged write")
+                .isPositive();
+    }
+
+    /** {@code -Dseed} alone; else the fixed seeds topped up with fresh ones to {@code count}. */
+    static List<Long> seeds(long[] fixed, int count) {
+        String replay = System.getProperty("seed");
+        if (replay != null && replay.matches("-?\\d+")) {
+            return List.of(Long.parseLong(replay));
+        }
+        int wanted = Math.max(1, count);
+        List<Long> seeds = new ArrayList<>();
+        for (int i = 0; i < fixed.length && seeds.size() < wanted; i++) {
+            seeds.add(fixed[i]);
+        }
+        SplittableRandom fresh = new SplittableRandom();
+        while (seeds.size() < wanted) {
+            seeds.add(fresh.nextLong());
+        }
+        return seeds;
+    }
+}
