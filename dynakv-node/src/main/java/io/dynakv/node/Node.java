@@ -60,6 +60,10 @@ public final class Node implements AutoCloseable {
     private final NodeHandle handle;
     private final Ring ring;
     private final SystemClock clock = new SystemClock();
+
+    /** This process's minting identity: new at every start (see Coordinator's actor). */
+    private final NodeId actor = new NodeId(ID_RANDOM.nextLong());
+
     private volatile NodeState state = NodeState.STARTING;
     private String deploymentId;
 
@@ -154,6 +158,7 @@ public final class Node implements AutoCloseable {
         VertxScheduler scheduler = new VertxScheduler(vertx);
         Coordinator coordinator = new Coordinator(
                 handle.id(),
+                actor,
                 () -> ring,
                 new LocalReplicaGateway(handle.id(), replica, durability(context)),
                 hlc,

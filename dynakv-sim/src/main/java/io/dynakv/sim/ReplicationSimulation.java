@@ -13,6 +13,7 @@ import io.dynakv.common.message.Transport;
 import io.dynakv.replication.ReplicationStats;
 import io.dynakv.replication.coordinator.ConsistencyLevel;
 import io.dynakv.replication.coordinator.Coordinator;
+import io.dynakv.replication.coordinator.HintSink;
 import io.dynakv.replication.coordinator.LocalReplicaGateway;
 import io.dynakv.replication.coordinator.Outcome;
 import io.dynakv.replication.coordinator.RemoteReplicaGateway;
@@ -352,9 +353,28 @@ public final class ReplicationSimulation {
         n.committer = committer;
         n.remote = remote;
         n.coordinator = new Coordinator(
-                n.id, () -> table, recording(routing), hlc, scheduler, COORDINATOR_TIMEOUT_NANOS, stats);
+                n.id,
+                actorOf(n.id, generation),
+                () -> table,
+                recording(routing),
+                hlc,
+                scheduler,
+                COORDINATOR_TIMEOUT_NANOS,
+                stats,
+                HintSink.NONE);
         n.running = true;
         network.attach(n.id, n.address, (from, message) -> onMessage(n, generation, from, message));
+    }
+
+    /**
+     * A fresh minting identity per boot, as production draws a random one per process start, but
+     * derived from the node and boot so the run stays a function of the seed (SplitMix64 finalizer).
+     */
+    private static NodeId actorOf(NodeId node, long generation) {
+        long z = node.value() + generation * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return new NodeId(z ^ (z >>> 31));
     }
 
     private void onMessage(Node n, long generation, NodeId from, Message message) {

@@ -1,12 +1,12 @@
 package io.dynakv.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,13 +17,18 @@ import org.junit.jupiter.api.Test;
  * <p>Every run prints {@code SEED=<n>} first. {@code -Dseed=<n>} replays exactly that run (in
  * each test's mode); {@code -Dsim.seeds=<count>} runs the fixed seeds of the process-kill test
  * topped up with fresh random ones to that count (default {@value #DEFAULT_SEEDS}; thousands for
- * a soak), {@code -Dsim.powerLossSeeds=<count>} likewise for the power-loss test (default its
- * {@value #POWER_LOSS_FIXED} fixed seeds). A seed that ever fails joins the fixed list.
+ * a soak), {@code -Dsim.powerLossSeeds=<count>} likewise for the power-loss test (default
+ * {@value #POWER_LOSS_SEEDS}). A seed that ever fails joins the fixed list.
  */
 class ReplicationSimulationTest {
 
     private static final int DEFAULT_SEEDS = 300;
     private static final int POWER_LOSS_FIXED = 100;
+    private static final int POWER_LOSS_SEEDS = 150;
+
+    /** Seeds that found dot reuse after power loss before actors were per boot. */
+    private static final long[] DOT_REUSE_SEEDS = {789, 2246, 2279, 2648, 2764, 2950};
+
     private static final long[] FIXED = {1, 2, 3, 4, 5, 7, 42, 99, 1234, 31337};
 
     /** Crashes are process kills (kill -9): the disk keeps every write, as RocksDB's WAL does. */
@@ -36,50 +41,48 @@ class ReplicationSimulationTest {
     }
 
     /**
-     * Crashes are machine crashes (power loss): every write not yet fsynced is lost. Runs fixed
-     * seeds by default, because fresh ones hit the known dot-reuse bug one time in ~1000 (see
-     * {@link #knownBugDotReusedAfterPowerLoss}); {@code -Dsim.powerLossSeeds=<count>} tops them up
-     * with fresh seeds once that bug is fixed.
+     * Crashes are machine crashes (power loss): every write not yet fsynced is lost. The fixed
+     * seeds are the ones that once found dot reuse (below) plus 1..N; fresh ones top them up.
      */
     @Test
     void powerLossLosesNoAcknowledgedWriteResurrectsNoDeleteAndReplicasConverge() {
-        int count = Integer.getInteger("sim.powerLossSeeds", POWER_LOSS_FIXED);
-        long[] fixed = new long[POWER_LOSS_FIXED];
-        for (int i = 0; i < fixed.length; i++) {
+        int count = Integer.getInteger("sim.powerLossSeeds", POWER_LOSS_SEEDS);
+        long[] fixed = new long[POWER_LOSS_FIXED + DOT_REUSE_SEEDS.length];
+        for (int i = 0; i < POWER_LOSS_FIXED; i++) {
             fixed[i] = i + 1;
         }
+        System.arraycopy(DOT_REUSE_SEEDS, 0, fixed, POWER_LOSS_FIXED, DOT_REUSE_SEEDS.length);
         runSeeds("replication workload, power loss", ReplicationOptions.standard(), seeds(fixed, count));
     }
 
     /**
-     * Known bug (issue 3), found by this simulator at seed 789: a coordinator mints a write's dot
-     * from what its own disk holds; after a power loss took its unsynced copy of its own last dot
-     * for a key (which other replicas had made durable), it mints that dot again for a new value.
-     * Replicas holding the old value acknowledge the new write as ALREADY_KNOWN (equal clocks),
-     * so the acknowledged write is lost on them, and read repair never converges the key (it
-     * compares clocks only). Enable once dots carry a per-boot epoch (docs/design.md).
+     * Regression (issue 3), found by this simulator at seed 789: a coordinator minted a write's dot
+     * from what its own disk held; after a power loss took its unsynced copy of its own last dot
+     * for a key (which other replicas had made durable), it minted that dot again for a new value.
+     * Replicas holding the old value acknowledged the new write as already known (equal clocks), so
+     * the acknowledged write was lost. Fixed by minting under a fresh actor id per boot.
      */
-    @Disabled("known bug: dot reuse after power loss, seed 789; enable when dots carry a per-boot epoch")
     @Test
-    void knownBugDotReusedAfterPowerLoss() {
-        runSeeds("known bug: dot reuse after power loss", ReplicationOptions.standard(), List.of(789L));
+    void dotsAreNeverReusedAfterPowerLoss() {
+        List<Long> seeds = new ArrayList<>();
+        for (long seed : DOT_REUSE_SEEDS) {
+            seeds.add(seed);
+        }
+        runSeeds("regression: dot reuse after power loss", ReplicationOptions.standard(), seeds);
     }
 
     /**
-     * Known bug (issue 3), found by this simulator at seed 1 (and ~60% of seeds): a coordinator
-     * outside the key's preference list has no stored version to take its next dot from, so two
-     * blind writes it coordinates for one key both get the dot (coordinator, 1): equal clocks,
-     * different values; the second is acknowledged and lost, and replicas never converge. The
-     * wiring plan lets the receiving node coordinate; until this is fixed it must forward to a
-     * replica. Enable when fixed.
+     * Found by this simulator at seed 1: a coordinator outside the key's preference list has no
+     * stored version to take its next dot from, so two blind writes through it got the same dot.
+     * Such a write is now refused as a broken invariant: request routing must forward it to a
+     * replica (Dynamo section 4.5), and this proves the refusal is in place.
      */
-    @Disabled("known bug: a non-replica coordinator reuses dots, seed 1; enable when fixed")
     @Test
-    void knownBugNonReplicaCoordinatorReusesDots() {
-        runSeeds(
-                "known bug: non-replica coordinator",
-                ReplicationOptions.standard().withAnyCoordinator(true),
-                List.of(1L, 2L, 3L));
+    void aCoordinatorOutsideThePreferenceListRefusesToMintDots() {
+        assertThatThrownBy(() -> new ReplicationSimulation(
+                                1L, ReplicationOptions.standard().withAnyCoordinator(true))
+                        .run())
+                .hasStackTraceContaining("not one of its replicas");
     }
 
     private static void runSeeds(String what, ReplicationOptions options, List<Long> seeds) {

@@ -29,6 +29,7 @@ import java.util.function.Supplier;
 public final class Coordinator {
 
     private final NodeId self;
+    private final NodeId actor;
     private final Supplier<Ring> ring;
     private final ReplicaGateway gateway;
     private final HlcClock hlc;
@@ -37,7 +38,10 @@ public final class Coordinator {
     private final ReplicationStats stats;
     private final HintSink hints;
 
-    /** A coordinator whose writes leave no hints: for tests and nodes whose replicas are all local. */
+    /**
+     * A coordinator that mints under its node id and leaves no hints: for tests whose nodes never
+     * lose unsynced writes.
+     */
     public Coordinator(
             NodeId self,
             Supplier<Ring> ring,
@@ -46,11 +50,20 @@ public final class Coordinator {
             Scheduler scheduler,
             long timeoutNanos,
             ReplicationStats stats) {
-        this(self, ring, gateway, hlc, scheduler, timeoutNanos, stats, HintSink.NONE);
+        this(self, self, ring, gateway, hlc, scheduler, timeoutNanos, stats, HintSink.NONE);
     }
 
+    /**
+     * @param self this node: which replica is local
+     * @param actor the identity new versions' dots are minted under; fresh for every start of the
+     *     process. A node that crashed may have lost its own newest writes (unsynced) while other
+     *     replicas kept them; minting under its old identity could then issue the same dot again
+     *     for a different value, and replicas would call the two versions equal. A new actor per
+     *     boot makes that impossible, at the cost of one vector entry per boot that wrote a key.
+     */
     public Coordinator(
             NodeId self,
+            NodeId actor,
             Supplier<Ring> ring,
             ReplicaGateway gateway,
             HlcClock hlc,
@@ -60,6 +73,7 @@ public final class Coordinator {
             HintSink hints) {
         this.hints = hints;
         this.self = self;
+        this.actor = actor;
         this.ring = ring;
         this.gateway = gateway;
         this.hlc = hlc;
@@ -83,18 +97,21 @@ public final class Coordinator {
     public void write(WriteRequest request, Consumer<Outcome<Versioned>> done) {
         List<NodeId> replicas = ring.get().preferenceList(request.key().partition());
         int required = request.w().required(replicas.size());
-        if (replicas.contains(self)) {
-            gateway.read(self, request.key(), reply -> {
-                if (reply instanceof ReplicaReply.ReadDone local) {
-                    fanOutWrite(request, replicas, required, local.value(), done);
-                } else {
-                    String reason = ((ReplicaReply.Failed) reply).reason();
-                    done.accept(new Outcome.Unavailable<>(0, required, replicas.size(), reason));
-                }
-            });
-        } else {
-            fanOutWrite(request, replicas, required, Optional.empty(), done);
+        if (!replicas.contains(self)) {
+            // Dots come from what this coordinator holds for the key; a node that holds nothing
+            // would mint the same dot for every blind write. Dynamo (section 4.5) has such a node
+            // forward the write to a replica; the cluster's request routing does that.
+            throw new IllegalStateException("write of " + request.key() + " reached " + self
+                    + ", which is not one of its replicas " + replicas);
         }
+        gateway.read(self, request.key(), reply -> {
+            if (reply instanceof ReplicaReply.ReadDone local) {
+                fanOutWrite(request, replicas, required, local.value(), done);
+            } else {
+                String reason = ((ReplicaReply.Failed) reply).reason();
+                done.accept(new Outcome.Unavailable<>(0, required, replicas.size(), reason));
+            }
+        });
     }
 
     private void fanOutWrite(
@@ -103,7 +120,7 @@ public final class Coordinator {
             int required,
             Optional<Versioned> local,
             Consumer<Outcome<Versioned>> done) {
-        Versioned version = VersionMinter.mint(self, hlc, request, local);
+        Versioned version = VersionMinter.mint(actor, hlc, request, local);
         new WriteOperation(request.key(), version, replicas, required, done).start();
     }
 

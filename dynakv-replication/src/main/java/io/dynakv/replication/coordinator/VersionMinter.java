@@ -18,12 +18,12 @@ final class VersionMinter {
 
     private VersionMinter() {}
 
-    static Versioned mint(NodeId self, HlcClock hlc, WriteRequest request, Optional<Versioned> local) {
+    static Versioned mint(NodeId actor, HlcClock hlc, WriteRequest request, Optional<Versioned> local) {
         VersionVector held = local.map(Versioned::clock).orElse(VersionVector.EMPTY);
         VersionVector context = request.context().map(CausalContext::clock).orElse(held);
         request.context().ifPresent(c -> hlc.observe(c.hlc()));
         local.ifPresent(v -> hlc.observe(v.hlc()));
-        VersionVector clock = context.withDot(self, held);
-        return new Versioned(clock, hlc.now(), self, request.kind(), request.value());
+        VersionVector clock = context.withDot(actor, held);
+        return new Versioned(clock, hlc.now(), actor, request.kind(), request.value());
     }
 }

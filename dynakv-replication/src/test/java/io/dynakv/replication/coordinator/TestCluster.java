@@ -91,6 +91,7 @@ final class TestCluster {
                     node,
                     new Coordinator(
                             node,
+                            node,
                             () -> ring,
                             gateway,
                             new HlcClock(clock),
