@@ -125,11 +125,21 @@ class MembershipDetectionSurvey {
         for (long seed : seeds(42, 7)) {
             SwimSimulation s = SwimScenarios.converged(seed, 50, 40);
             int[] suspicions = {0};
+            List<String> events = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
+                int observer = i;
                 s.node(i).membership().addListener((before, after) -> {
                     if (after.status() == MemberStatus.SUSPECT) {
                         suspicions[0]++;
                     }
+                    events.add(String.format(
+                            Locale.ROOT,
+                            "%.2f %d %s %s/%d",
+                            s.simulator().nowNanos() / 5e8,
+                            observer,
+                            after.id(),
+                            after.status(),
+                            after.incarnation()));
                 });
             }
             s.network()
@@ -139,6 +149,13 @@ class MembershipDetectionSurvey {
                             .withReordering(0.05, 50_000_000L));
             s.runPeriods(200);
             totalDeaths += s.deaths().size();
+            if (Boolean.getBoolean("sim.survey.verbose")) {
+                for (String d : s.deaths()) {
+                    String subject = d.substring(d.lastIndexOf(' ', d.length() - 6) + 1, d.length() - 5);
+                    System.out.println("DEATH " + d);
+                    events.stream().filter(e -> e.contains(subject)).forEach(e -> System.out.println("  " + e));
+                }
+            }
             System.out.printf(
                     Locale.ROOT,
                     "SURVEY loss seed=%d: %d suspicions, %d false DEAD; trace %016x%n",

@@ -24,7 +24,10 @@ class MembershipFailureDetectionTest {
     @ParameterizedTest
     @ValueSource(ints = {5, 50, 200})
     void aCrashedNodeIsDeclaredDeadEverywhereAndReturnsAfterRestart(int n) {
-        for (long seed : SimSeeds.seeds(n == 200 ? new long[] {42} : new long[] {42, 7, 1234})) {
+        // 4159109005302197185 at n=200: 22 periods when newcomers were inserted at the end of
+        // every member's probe round and a suspicion lasted 4·log10 n periods.
+        long[] fixed = n == 200 ? new long[] {42, 4159109005302197185L} : new long[] {42, 7, 1234};
+        for (long seed : SimSeeds.seeds(fixed)) {
             SimSeeds.announce(seed, "crash detection n=" + n);
             long trace = crashAndRestart(seed, n, true);
             assertThat(crashAndRestart(seed, n, false))
@@ -63,7 +66,9 @@ class MembershipFailureDetectionTest {
 
     @Test
     void noFalseDeadUnderFivePercentLoss() {
-        for (long seed : SimSeeds.seeds(42, 7)) {
+        // 8172816077071798302: a false DEAD when the suspect was told of its suspicion only once
+        // and that ping was lost, with the 3·log n suspicion timeout.
+        for (long seed : SimSeeds.seeds(42, 7, 8172816077071798302L)) {
             SimSeeds.announce(seed, "no false DEAD at 5% loss, n=50, 200 periods");
             SwimSimulation s = SwimScenarios.converged(seed, 50, 40);
             s.network()

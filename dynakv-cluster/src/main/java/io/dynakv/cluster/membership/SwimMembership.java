@@ -6,8 +6,8 @@ import io.dynakv.common.Scheduler;
 import io.dynakv.common.message.Message;
 import io.dynakv.common.message.MessageHandler;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -18,14 +18,12 @@ import java.util.random.RandomGenerator;
  * only when a message arrives ({@link #onMessage}) or a timer it set fires, and sends through
  * {@link MembershipTransport}. Not thread-safe by design: it belongs to one event loop.
  *
- * <p>Every protocol period it concludes the previous probe (suspecting an unanswered target),
- * then probes the next member of a shuffled round-robin order. State that reaches messages lives
+ * <p>Every protocol period its {@link Prober} concludes the previous probe (suspecting an
+ * unanswered target), then probes the next member of a shuffled round-robin order; this class
+ * applies claims, times suspicions, spreads gossip and runs joins, leaves and syncs. State that reaches messages lives
  * in maps sorted by {@link NodeId}, so a run is a function of its inputs and random seed alone.
  */
 public final class SwimMembership implements MessageHandler {
-
-    /** Relays waiting for a target's ack; beyond this, ping-req requests are dropped. */
-    private static final int MAX_RELAYS = 256;
 
     private enum Lifecycle {
         /** Constructed; ignores messages until {@link #start()} or {@link #join}. */
@@ -41,21 +39,16 @@ public final class SwimMembership implements MessageHandler {
     private final MembershipTransport transport;
     private final Scheduler scheduler;
     private final Clock clock;
-    private final RandomGenerator random;
     private final SwimConfig config;
 
     private final TreeMap<NodeId, Member> members = new TreeMap<>();
     private final Dissemination gossip = new Dissemination();
     private final List<MembershipListener> listeners = new ArrayList<>();
-    private final Map<Long, Relay> relays = new TreeMap<>();
-    private final List<NodeId> probeOrder = new ArrayList<>();
+    private final Prober prober;
 
     private Lifecycle lifecycle = Lifecycle.NEW;
     private long incarnation;
-    private int probeIndex;
-    private long nextSeq;
     private long periods;
-    private Probe probe;
     private String joinSeed;
     private boolean joined;
     private long nextSyncPeriod = -1;
@@ -90,10 +83,17 @@ public final class SwimMembership implements MessageHandler {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.random = Objects.requireNonNull(random, "random");
         this.config = Objects.requireNonNull(config, "config");
         this.incarnation = initialIncarnation;
         members.put(self, new Member(self, address, MemberStatus.ALIVE, initialIncarnation));
+        this.prober = new Prober(
+                self,
+                transport,
+                scheduler,
+                Objects.requireNonNull(random, "random"),
+                config,
+                Collections.unmodifiableNavigableMap(members),
+                new Host());
     }
 
     // ---- commands ---------------------------------------------------------------------------
@@ -223,12 +223,11 @@ public final class SwimMembership implements MessageHandler {
         }
         ((SwimMessage) message).updates().forEach(this::apply);
         if (message instanceof Ping) {
-            Ping ping = (Ping) message;
-            transport.send(from, new Ack(ping.seq(), self, piggyback(from)));
+            prober.onPing(from, (Ping) message);
         } else if (message instanceof Ack) {
-            onAck((Ack) message);
+            prober.onAck((Ack) message);
         } else if (message instanceof PingReq) {
-            onPingReq(from, (PingReq) message);
+            prober.onPingReq(from, (PingReq) message);
         } else if (message instanceof JoinRequest) {
             onJoinRequest((JoinRequest) message);
         } else if (message instanceof Leave) {
@@ -236,32 +235,6 @@ public final class SwimMembership implements MessageHandler {
         } else if (message instanceof Sync && !((Sync) message).reply()) {
             transport.send(from, new Sync(members(), true, piggyback(from)));
         }
-    }
-
-    private void onAck(Ack ack) {
-        Relay relay = relays.remove(ack.seq());
-        if (relay != null) {
-            // We probed on someone's behalf (section 3.1): forward under their sequence number.
-            transport.send(relay.requester, new Ack(relay.requesterSeq, ack.target(), piggyback(relay.requester)));
-        } else if (probe != null && probe.seq == ack.seq() && probe.target.equals(ack.target())) {
-            probe.acked = true;
-        }
-    }
-
-    private void onPingReq(NodeId from, PingReq req) {
-        if (relays.size() >= MAX_RELAYS || req.target().equals(self)) {
-            return;
-        }
-        long relaySeq = nextSeq++;
-        relays.put(relaySeq, new Relay(from, req.seq()));
-        Ping ping = new Ping(relaySeq, piggyback(req.target()));
-        if (members.containsKey(req.target())) {
-            transport.send(req.target(), ping);
-        } else {
-            transport.sendToAddress(req.targetAddress(), ping);
-        }
-        // An ack after a period is useless to the requester, which has concluded its probe.
-        scheduler.schedule(config.protocolPeriodNanos(), () -> relays.remove(relaySeq));
     }
 
     private void onJoinRequest(JoinRequest req) {
@@ -286,10 +259,10 @@ public final class SwimMembership implements MessageHandler {
             return;
         }
         periods++;
-        concludeProbe();
-        startProbe();
+        prober.concludeProbe();
+        prober.startProbe();
         if (periods % config.deadProbeEveryPeriods() == 0) {
-            probeOneDead();
+            prober.probeOneDead();
         }
         if (joinSeed != null && !joined && periods % config.joinRetryPeriods() == 0) {
             sendJoin();
@@ -300,123 +273,14 @@ public final class SwimMembership implements MessageHandler {
         scheduleTick();
     }
 
-    /** SWIM section 4.2: a target that did not answer, directly or indirectly, is suspected. */
-    private void concludeProbe() {
-        Probe p = probe;
-        probe = null;
-        if (p == null || p.acked) {
-            return;
-        }
-        Member target = members.get(p.target);
-        if (target != null && target.status() == MemberStatus.ALIVE) {
-            accept(target, target.withStatus(MemberStatus.SUSPECT));
-        }
-    }
-
-    private void startProbe() {
-        NodeId target = nextProbeTarget();
-        if (target == null) {
-            return;
-        }
-        long seq = nextSeq++;
-        probe = new Probe(seq, target);
-        transport.send(target, new Ping(seq, withSelf(piggyback(target))));
-        scheduler.schedule(config.probeTimeoutNanos(), () -> probeTimedOut(seq));
-    }
-
-    /** No direct ack in time: ask k random members to probe the target for us (section 3.1). */
-    private void probeTimedOut(long seq) {
-        if (lifecycle != Lifecycle.RUNNING || probe == null || probe.seq != seq || probe.acked) {
-            return;
-        }
-        Member target = members.get(probe.target);
-        if (target == null) {
-            return;
-        }
-        for (NodeId helper : randomAlive(config.indirectProbes(), target.id())) {
-            transport.send(helper, new PingReq(seq, target.id(), target.address(), piggyback(helper)));
-        }
-    }
-
-    /**
-     * Pings one random DEAD member. The ping carries the DEAD claim, so a member that is back (a
-     * healed partition) refutes it and gossips its higher incarnation; an ack is not needed.
-     */
-    private void probeOneDead() {
-        List<NodeId> dead = new ArrayList<>();
-        for (Member m : members.values()) {
-            if (m.status() == MemberStatus.DEAD) {
-                dead.add(m.id());
-            }
-        }
-        if (!dead.isEmpty()) {
-            NodeId target = dead.get(random.nextInt(dead.size()));
-            transport.send(target, new Ping(nextSeq++, piggyback(target)));
-        }
-    }
-
     private void sendSync() {
-        for (NodeId target : randomAlive(1, self)) {
+        for (NodeId target : prober.randomAlive(1, self)) {
             transport.send(target, new Sync(members(), false, piggyback(target)));
         }
     }
 
     private void sendJoin() {
         transport.sendToAddress(joinSeed, new JoinRequest(members.get(self), piggyback(null)));
-    }
-
-    // ---- probe order (section 4.3) ----------------------------------------------------------
-
-    /**
-     * Round-robin over a shuffled list: every member is probed once per round, so the time to
-     * first detection is bounded (section 4.3), while the random order keeps probes spread.
-     */
-    private NodeId nextProbeTarget() {
-        for (int round = 0; round < 2; round++) {
-            while (probeIndex < probeOrder.size()) {
-                Member m = members.get(probeOrder.get(probeIndex++));
-                if (m != null && m.isActive() && !m.id().equals(self)) {
-                    return m.id();
-                }
-            }
-            rebuildProbeOrder();
-        }
-        return null;
-    }
-
-    private void rebuildProbeOrder() {
-        probeOrder.clear();
-        for (Member m : members.values()) {
-            if (m.isActive() && !m.id().equals(self)) {
-                probeOrder.add(m.id());
-            }
-        }
-        for (int i = probeOrder.size() - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            probeOrder.set(i, probeOrder.set(j, probeOrder.get(i)));
-        }
-        probeIndex = 0;
-    }
-
-    /** A new member goes to a random position among those not yet probed this round (4.3). */
-    private void insertIntoProbeOrder(NodeId id) {
-        int remaining = probeOrder.size() - probeIndex;
-        probeOrder.add(probeIndex + random.nextInt(remaining + 1), id);
-    }
-
-    private List<NodeId> randomAlive(int k, NodeId exclude) {
-        List<NodeId> candidates = new ArrayList<>();
-        for (Member m : members.values()) {
-            if (m.status() == MemberStatus.ALIVE && !m.id().equals(self) && !m.id().equals(exclude)) {
-                candidates.add(m.id());
-            }
-        }
-        int count = Math.min(k, candidates.size());
-        for (int i = 0; i < count; i++) { // partial Fisher-Yates: the first count are the sample
-            int j = i + random.nextInt(candidates.size() - i);
-            candidates.set(i, candidates.set(j, candidates.get(i)));
-        }
-        return candidates.subList(0, count);
     }
 
     // ---- applying claims --------------------------------------------------------------------
@@ -485,7 +349,7 @@ public final class SwimMembership implements MessageHandler {
             armSuspicion(updated);
         }
         if (updated.isActive() && (previous == null || !previous.isActive())) {
-            insertIntoProbeOrder(updated.id());
+            prober.insertIntoProbeOrder(updated.id());
         }
         if (previous == null
                 || previous.status() != updated.status()
@@ -535,49 +399,27 @@ public final class SwimMembership implements MessageHandler {
         return updates;
     }
 
-    /**
-     * A probe also carries the prober's own claim. Gossip about a member dies out after
-     * λ·log n transmissions; a node that joined later, through a member that had not yet heard
-     * of it, would otherwise never learn of it. Carried on every probe, each member announces
-     * itself to every other once per round (section 4.3 bounds the round), at one claim's cost.
-     */
-    private List<Member> withSelf(List<Member> updates) {
-        Member me = members.get(self);
-        if (updates.contains(me)) {
-            return updates;
-        }
-        List<Member> out = new ArrayList<>(updates.size() + 1);
-        out.add(me);
-        out.addAll(updates.subList(0, Math.min(updates.size(), config.maxPiggyback() - 1)));
-        return out;
-    }
-
     private void notifyListeners(Member previous, Member current) {
         for (MembershipListener l : List.copyOf(listeners)) {
             l.onMemberChange(previous, current);
         }
     }
 
-    /** The outstanding probe of this period. */
-    private static final class Probe {
-        final long seq;
-        final NodeId target;
-        boolean acked;
-
-        Probe(long seq, NodeId target) {
-            this.seq = seq;
-            this.target = target;
+    /** The membership as its {@link Prober} sees it. */
+    private final class Host implements Prober.Host {
+        @Override
+        public boolean running() {
+            return lifecycle == Lifecycle.RUNNING;
         }
-    }
 
-    /** A ping we sent on behalf of a ping-req: whom to forward the ack to, under which seq. */
-    private static final class Relay {
-        final NodeId requester;
-        final long requesterSeq;
+        @Override
+        public List<Member> piggyback(NodeId to) {
+            return SwimMembership.this.piggyback(to);
+        }
 
-        Relay(NodeId requester, long requesterSeq) {
-            this.requester = requester;
-            this.requesterSeq = requesterSeq;
+        @Override
+        public void accept(Member previous, Member updated) {
+            SwimMembership.this.accept(previous, updated);
         }
     }
 }

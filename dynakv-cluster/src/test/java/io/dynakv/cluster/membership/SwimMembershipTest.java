@@ -69,7 +69,7 @@ class SwimMembershipTest {
         List<String> changes = new ArrayList<>();
         nodes.get(0).addListener((before, after) -> changes.add(after.status().name()));
         net.cutOff(id(2), true);
-        // At most one round of probes (2 periods) to notice, then 4 periods of suspicion.
+        // Probed within a round or two (2 periods each, SWIM 4.3), then 3 periods of suspicion.
         net.runFor(4 * PERIOD);
         assertThat(statusOf(nodes.get(0), 2)).isIn(MemberStatus.SUSPECT, MemberStatus.DEAD);
         net.runFor(6 * PERIOD);
