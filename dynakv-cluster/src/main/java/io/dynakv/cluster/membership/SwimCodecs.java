@@ -5,10 +5,7 @@ import io.dynakv.common.codec.ByteReader;
 import io.dynakv.common.codec.ByteWriter;
 import io.dynakv.common.codec.MalformedFrameException;
 import io.dynakv.common.codec.MessageCodec;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
+import io.dynakv.common.codec.WireStrings;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -214,37 +211,10 @@ public final class SwimCodecs {
     }
 
     private static ByteWriter writeAddress(ByteWriter out, String address) {
-        ByteBuffer utf8;
-        try {
-            // Strict here too: a lone surrogate would be sent as '?', a different address.
-            utf8 = StandardCharsets.UTF_8.newEncoder().encode(CharBuffer.wrap(address));
-        } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException("address cannot be encoded as UTF-8: " + e.getMessage(), e);
-        }
-        if (utf8.remaining() > MAX_ADDRESS_BYTES) {
-            throw new IllegalArgumentException(
-                    "address of " + utf8.remaining() + " UTF-8 bytes exceeds " + MAX_ADDRESS_BYTES);
-        }
-        byte[] bytes = new byte[utf8.remaining()];
-        utf8.get(bytes);
-        return out.writeLengthPrefixed(bytes);
+        return WireStrings.write(out, address, MAX_ADDRESS_BYTES, "address");
     }
 
     private static String readAddress(ByteReader in) {
-        long length = in.readVarLong();
-        if (length < 0 || length > MAX_ADDRESS_BYTES || length > in.remaining()) {
-            throw new MalformedFrameException("address length " + length + " is outside 0.." + MAX_ADDRESS_BYTES
-                    + " or beyond the " + in.remaining() + " bytes left");
-        }
-        byte[] utf8 = in.readBytes((int) length);
-        try {
-            // Strict: malformed UTF-8 is refused rather than replaced, so an address has one encoding.
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .decode(ByteBuffer.wrap(utf8))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new MalformedFrameException("address is not valid UTF-8", e);
-        }
+        return WireStrings.read(in, 0, MAX_ADDRESS_BYTES, "address");
     }
 }

@@ -6,11 +6,9 @@ import io.dynakv.common.codec.ByteReader;
 import io.dynakv.common.codec.ByteWriter;
 import io.dynakv.common.codec.MalformedFrameException;
 import io.dynakv.common.codec.MessageCodec;
+import io.dynakv.common.codec.WireStrings;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.storage.StorageKeys;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -76,7 +74,8 @@ public final class ReplicationCodecs {
                 .register(
                         FAILURE,
                         ReplicaFailure.class,
-                        (m, out) -> writeString(out.writeLong(m.requestId()), m.reason(), MAX_REASON_BYTES),
+                        (m, out) ->
+                                WireStrings.write(out.writeLong(m.requestId()), m.reason(), MAX_REASON_BYTES, "reason"),
                         in -> new ReplicaFailure(in.readLong(), readReason(in)));
     }
 
@@ -96,19 +95,17 @@ public final class ReplicationCodecs {
         if (key.key().length > MAX_KEY_BYTES) {
             throw new IllegalArgumentException("key of " + key.key().length + " bytes exceeds " + MAX_KEY_BYTES);
         }
-        out.writeShort(key.partition());
-        byte[] table = key.table().getBytes(StandardCharsets.UTF_8);
-        if (table.length == 0 || table.length > StorageKeys.MAX_TABLE_BYTES) {
-            throw new IllegalArgumentException("table name must be 1.." + StorageKeys.MAX_TABLE_BYTES + " bytes");
+        if (key.table().isEmpty()) {
+            throw new IllegalArgumentException("table name must not be empty");
         }
-        out.writeLengthPrefixed(table);
+        WireStrings.write(out.writeShort(key.partition()), key.table(), StorageKeys.MAX_TABLE_BYTES, "table name");
         return out.writeLengthPrefixed(key.key());
     }
 
     private static KeyRef readKey(ByteReader in) {
         int partition = in.readShort();
-        String table = readString(in, 1, StorageKeys.MAX_TABLE_BYTES, "table name");
-        byte[] key = readBounded(in, 0, MAX_KEY_BYTES, "key");
+        String table = WireStrings.read(in, 1, StorageKeys.MAX_TABLE_BYTES, "table name");
+        byte[] key = WireStrings.readBounded(in, 0, MAX_KEY_BYTES, "key");
         return new KeyRef(partition, table, key);
     }
 
@@ -134,7 +131,7 @@ public final class ReplicationCodecs {
     }
 
     private static String readReason(ByteReader in) {
-        String reason = readString(in, 0, MAX_REASON_BYTES, "reason");
+        String reason = WireStrings.read(in, 0, MAX_REASON_BYTES, "reason");
         if (reason.length() > ReplicaFailure.MAX_REASON_CHARS) {
             // The record would cut it: refuse, so that every frame decodes to a message that
             // encodes back to the same bytes.
@@ -142,35 +139,5 @@ public final class ReplicationCodecs {
                     "reason of " + reason.length() + " chars exceeds " + ReplicaFailure.MAX_REASON_CHARS);
         }
         return reason;
-    }
-
-    private static ByteWriter writeString(ByteWriter out, String s, int maxBytes) {
-        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-        if (utf8.length > maxBytes) {
-            throw new IllegalArgumentException("string of " + utf8.length + " UTF-8 bytes exceeds " + maxBytes);
-        }
-        return out.writeLengthPrefixed(utf8);
-    }
-
-    private static String readString(ByteReader in, int minBytes, int maxBytes, String what) {
-        byte[] utf8 = readBounded(in, minBytes, maxBytes, what);
-        try {
-            // Strict: malformed UTF-8 is refused rather than replaced, so a string has one encoding.
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .decode(ByteBuffer.wrap(utf8))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new MalformedFrameException(what + " is not valid UTF-8", e);
-        }
-    }
-
-    private static byte[] readBounded(ByteReader in, int minBytes, int maxBytes, String what) {
-        long length = in.readVarLong();
-        if (length < minBytes || length > maxBytes || length > in.remaining()) {
-            throw new MalformedFrameException(what + " length " + length + " is outside " + minBytes + ".." + maxBytes
-                    + " or beyond the " + in.remaining() + " bytes left");
-        }
-        return in.readBytes((int) length);
     }
 }
