@@ -117,8 +117,8 @@ class NodeCommandTest {
 
     @Test
     void defaultDataDirFollowsTheAdvertisedAddress() {
-        assertThat(config("0.0.0.0:7001", "--advertise", "10.0.0.5:7001").dataDir())
-                .isEqualTo(Path.of("data", "10.0.0.5_7001"));
+        assertThat(config("0.0.0.0:7001", "--advertise", "db1.example:7001").dataDir())
+                .isEqualTo(Path.of("data", "db1.example_7001"));
         assertThat(config("[::1]:7002").dataDir()).isEqualTo(Path.of("data", "__1_7002"));
     }
 

@@ -135,7 +135,6 @@ public final class ReplicationSimulation {
 
     /** One simulated machine: its id, clock and disk outlive its processes. */
     private final class Node {
-        final int index;
         final NodeId id;
         final String address;
         final SimClock clock;
@@ -152,8 +151,7 @@ public final class ReplicationSimulation {
         RemoteReplicaGateway remote;
         Coordinator coordinator;
 
-        Node(int index, NodeId id, String address, SimClock clock) {
-            this.index = index;
+        Node(NodeId id, String address, SimClock clock) {
             this.id = id;
             this.address = address;
             this.clock = clock;
@@ -214,7 +212,7 @@ public final class ReplicationSimulation {
                     : setup.nextLong(-options.maxSkewNanos(), options.maxSkewNanos() + 1);
             long drift =
                     options.maxDriftPpm() == 0 ? 0 : setup.nextLong(-options.maxDriftPpm(), options.maxDriftPpm() + 1);
-            Node n = new Node(i, id, "10.0.0." + (i + 1) + ":16660", new SimClock(sim, skew, drift));
+            Node n = new Node(id, "node" + (i + 1) + ".sim:16660", new SimClock(sim, skew, drift));
             nodes.add(n);
             byId.put(id, n);
         }

@@ -101,7 +101,7 @@ public final class SwimSimulation {
             id = new NodeId(r.nextLong());
         }
         int i = nodes.size();
-        String address = String.format(Locale.ROOT, "10.0.%d.%d:6660", i / 250, i % 250 + 1);
+        String address = String.format(Locale.ROOT, "node%d.sim:6660", i + 1);
         long skew = maxSkewNanos == 0 ? 0 : r.nextLong(-maxSkewNanos, maxSkewNanos + 1);
         long drift = maxDriftPpm == 0 ? 0 : r.nextLong(-maxDriftPpm, maxDriftPpm + 1);
         Node node = new Node(i, id, address, new SimClock(sim, skew, drift));

@@ -33,7 +33,7 @@ class SwimMembershipTest {
     }
 
     private static String address(int i) {
-        return "10.0.0." + i + ":6660";
+        return "node" + i + ".test:6660";
     }
 
     private SwimMembership node(int i, long incarnation) {

@@ -6,6 +6,7 @@ import io.dynakv.common.NodeId;
 import io.dynakv.common.ValueKind;
 import io.dynakv.common.VersionVector;
 import io.dynakv.common.Versioned;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -86,6 +87,7 @@ class ResolutionTest {
     }
 
     private static Versioned version(VersionVector clock, long hlc, long writer) {
-        return new Versioned(clock, hlc, new NodeId(writer), ValueKind.JSON, ("\"" + hlc + "\"").getBytes());
+        return new Versioned(
+                clock, hlc, new NodeId(writer), ValueKind.JSON, ("\"" + hlc + "\"").getBytes(StandardCharsets.UTF_8));
     }
 }
