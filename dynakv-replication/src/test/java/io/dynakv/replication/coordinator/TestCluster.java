@@ -1,7 +1,6 @@
 package io.dynakv.replication.coordinator;
 
 import io.dynakv.cluster.ring.StaticRing;
-import io.dynakv.common.Clock;
 import io.dynakv.common.HlcClock;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.Scheduler;
@@ -18,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -42,49 +40,20 @@ final class TestCluster {
     final Set<NodeId> slow = new HashSet<>();
     private final Queue<Runnable> inbox = new ArrayDeque<>();
     final ReplicaGateway gateway = new Gateway();
-    final Scheduler scheduler;
+    private final VirtualTime time = new VirtualTime();
+    final Scheduler scheduler = time;
     private final List<Runnable> held = new ArrayList<>();
-    private final PriorityQueue<Timer> timers = new PriorityQueue<>((a, b) -> Long.compare(a.at, b.at));
-    private long nowNanos;
-    private long wallMillis = 1_700_000_000_000L;
     static final long TIMEOUT_NANOS = 1_000_000_000L;
-
-    private static final class Timer {
-        final long at;
-        final Runnable task;
-        boolean cancelled;
-
-        Timer(long at, Runnable task) {
-            this.at = at;
-            this.task = task;
-        }
-    }
 
     TestCluster(int nodeCount, int replicationFactor) {
         for (int i = 1; i <= nodeCount; i++) {
             nodes.add(new NodeId(i));
         }
         StaticRing ring = new StaticRing(nodes, replicationFactor);
-        Clock clock = new Clock() {
-            @Override
-            public long nowNanos() {
-                return nowNanos;
-            }
-
-            @Override
-            public long wallMillis() {
-                return wallMillis;
-            }
-        };
-        scheduler = (delay, task) -> {
-            Timer t = new Timer(nowNanos + delay, task);
-            timers.add(t);
-            return () -> t.cancelled = true;
-        };
         for (NodeId node : nodes) {
             InMemoryStorageEngine engine = new InMemoryStorageEngine();
             storage.put(node, engine);
-            replicas.put(node, new Replica(engine, new HlcClock(clock), stats));
+            replicas.put(node, new Replica(engine, new HlcClock(time), stats));
         }
         for (NodeId node : nodes) {
             coordinators.put(
@@ -94,7 +63,7 @@ final class TestCluster {
                             node,
                             () -> ring,
                             gateway,
-                            new HlcClock(clock),
+                            new HlcClock(time),
                             scheduler,
                             TIMEOUT_NANOS,
                             stats,
@@ -117,14 +86,7 @@ final class TestCluster {
     }
 
     void advanceMillis(long millis) {
-        nowNanos += millis * 1_000_000L;
-        wallMillis += millis;
-        while (!timers.isEmpty() && timers.peek().at <= nowNanos) {
-            Timer t = timers.poll();
-            if (!t.cancelled) {
-                t.task.run();
-            }
-        }
+        time.advanceNanos(millis * 1_000_000L, this::run);
         run();
     }
 

@@ -1,10 +1,8 @@
 package io.dynakv.replication.coordinator;
 
 import io.dynakv.cluster.ring.StaticRing;
-import io.dynakv.common.Clock;
 import io.dynakv.common.HlcClock;
 import io.dynakv.common.NodeId;
-import io.dynakv.common.Scheduler;
 import io.dynakv.common.Versioned;
 import io.dynakv.common.codec.FrameDecoder;
 import io.dynakv.common.codec.MessageCodec;
@@ -23,7 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -61,50 +58,18 @@ final class WireCluster {
     private final Map<NodeId, List<Runnable>> heldDurable = new HashMap<>();
     private final Map<List<NodeId>, FrameDecoder> links = new HashMap<>();
     private final Queue<Delivery> network = new ArrayDeque<>();
-    private final PriorityQueue<Timer> timers =
-            new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
-    private long nowNanos;
-    private long timerSeq;
-
-    private static final class Timer {
-        final long at;
-        final long seq;
-        final Runnable task;
-        boolean cancelled;
-
-        Timer(long at, long seq, Runnable task) {
-            this.at = at;
-            this.seq = seq;
-            this.task = task;
-        }
-    }
+    private final VirtualTime time = new VirtualTime();
 
     WireCluster(int nodeCount, int replicationFactor) {
         for (int i = 1; i <= nodeCount; i++) {
             nodes.add(new NodeId(i));
         }
         StaticRing ring = new StaticRing(nodes, replicationFactor);
-        Clock clock = new Clock() {
-            @Override
-            public long nowNanos() {
-                return nowNanos;
-            }
-
-            @Override
-            public long wallMillis() {
-                return 1_700_000_000_000L + nowNanos / 1_000_000;
-            }
-        };
-        Scheduler scheduler = (delay, task) -> {
-            Timer t = new Timer(nowNanos + delay, timerSeq++, task);
-            timers.add(t);
-            return () -> t.cancelled = true;
-        };
         for (NodeId node : nodes) {
             InMemoryStorageEngine engine = new InMemoryStorageEngine();
             storage.put(node, engine);
             heldDurable.put(node, new ArrayList<>());
-            Replica replica = new Replica(engine, new HlcClock(clock), stats);
+            Replica replica = new Replica(engine, new HlcClock(time), stats);
             Durability durability = (sequence, onDurable) -> {
                 if (slowDisk.contains(node)) {
                     heldDurable.get(node).add(onDurable);
@@ -114,14 +79,13 @@ final class WireCluster {
             };
             Transport transport = (to, message) -> send(node, to, message);
             RemoteReplicaGateway remote = new RemoteReplicaGateway(
-                    transport, scheduler, 0, TIMEOUT_NANOS, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
+                    transport, time, 0, TIMEOUT_NANOS, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
             gateways.put(node, remote);
             servers.put(node, new ReplicaServer(node, replica, durability, transport));
             ReplicaGateway routing =
                     new RoutingReplicaGateway(node, new LocalReplicaGateway(node, replica, durability), remote);
             coordinators.put(
-                    node,
-                    new Coordinator(node, () -> ring, routing, new HlcClock(clock), scheduler, TIMEOUT_NANOS, stats));
+                    node, new Coordinator(node, () -> ring, routing, new HlcClock(time), time, TIMEOUT_NANOS, stats));
         }
     }
 
@@ -167,14 +131,7 @@ final class WireCluster {
     }
 
     void advanceNanos(long nanos) {
-        nowNanos += nanos;
-        while (!timers.isEmpty() && timers.peek().at <= nowNanos) {
-            Timer t = timers.poll();
-            if (!t.cancelled) {
-                t.task.run();
-            }
-            run();
-        }
+        time.advanceNanos(nanos, this::run);
     }
 
     int inFlight() {
