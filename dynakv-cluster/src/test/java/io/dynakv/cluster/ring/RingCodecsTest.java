@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dynakv.cluster.membership.SwimCodecs;
-import io.dynakv.common.codec.ByteWriter;
+import io.dynakv.common.codec.FrameChecks;
 import io.dynakv.common.codec.MalformedFrameException;
 import io.dynakv.common.codec.MessageCodec;
 import java.util.SplittableRandom;
-import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
 /** The wire form of {@link RingUpdate}: round trip, its type id, and garbage refused as one exception. */
@@ -58,7 +57,7 @@ class RingCodecsTest {
                 int at = random.nextInt(body.length);
                 body[at] = (byte) (body[at] ^ (1 << random.nextInt(8))); // bit flip under the frame CRC
             }
-            byte[] frame = frame(RingCodecs.RING_UPDATE, body);
+            byte[] frame = FrameChecks.frame(RingCodecs.RING_UPDATE, body);
             assertThatThrownBy(() -> CODEC.decode(frame)).isInstanceOf(MalformedFrameException.class);
         }
     }
@@ -68,7 +67,7 @@ class RingCodecsTest {
         byte[] table = TABLE.encode();
         byte[] body = java.util.Arrays.copyOf(table, table.length + 1);
 
-        assertThatThrownBy(() -> CODEC.decode(frame(RingCodecs.RING_UPDATE, body)))
+        assertThatThrownBy(() -> CODEC.decode(FrameChecks.frame(RingCodecs.RING_UPDATE, body)))
                 .isInstanceOf(MalformedFrameException.class);
     }
 
@@ -83,13 +82,4 @@ class RingCodecsTest {
     }
 
     /** A well-formed frame (version, type, valid CRC) around an arbitrary body. */
-    private static byte[] frame(int typeId, byte[] body) {
-        ByteWriter out = new ByteWriter(body.length + 8)
-                .writeByte(MessageCodec.SCHEMA_VERSION)
-                .writeShort(typeId)
-                .writeBytes(body);
-        CRC32C crc = new CRC32C();
-        crc.update(out.array(), 0, out.size());
-        return out.writeInt((int) crc.getValue()).toByteArray();
-    }
 }

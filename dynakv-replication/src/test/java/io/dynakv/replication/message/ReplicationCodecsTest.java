@@ -8,13 +8,12 @@ import io.dynakv.common.ValueKind;
 import io.dynakv.common.VersionVector;
 import io.dynakv.common.Versioned;
 import io.dynakv.common.codec.ByteWriter;
+import io.dynakv.common.codec.FrameChecks;
 import io.dynakv.common.codec.MalformedFrameException;
 import io.dynakv.common.codec.MessageCodec;
-import io.dynakv.common.message.Message;
 import io.dynakv.replication.replica.KeyRef;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32C;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -69,32 +68,19 @@ class ReplicationCodecsTest {
 
     @Property(tries = 60)
     void everySingleBitFlipIsCaught(@ForAll("messages") ReplicaMessage message) {
-        byte[] frame = CODEC.encode(message);
-        for (int bit = 0; bit < frame.length * 8; bit++) {
-            byte[] flipped = frame.clone();
-            flipped[bit / 8] ^= (byte) (1 << (bit % 8));
-            int at = bit;
-            assertThatThrownBy(() -> CODEC.decode(flipped))
-                    .as("bit %d of %s", at, message)
-                    .isExactlyInstanceOf(MalformedFrameException.class);
-        }
+        FrameChecks.assertEveryBitFlipIsMalformed(CODEC, message);
     }
 
     @Property(tries = 5000)
     void arbitraryBytesOnlyFailAsMalformed(@ForAll @Size(max = 120) byte[] garbage) {
-        assertDecodesExactlyOrIsMalformed(garbage);
+        FrameChecks.assertDecodesExactlyOrIsMalformed(CODEC, garbage);
     }
 
     /** Gets past the header and checksum, so the body decoders themselves face the garbage. */
     @Property(tries = 5000)
     void arbitraryBodiesOnlyFailAsMalformed(
             @ForAll @IntRange(min = 99, max = 105) int typeId, @ForAll @Size(max = 120) byte[] body) {
-        byte[] frame = new byte[3 + body.length + 4];
-        frame[0] = 1;
-        frame[1] = (byte) (typeId >>> 8);
-        frame[2] = (byte) typeId;
-        System.arraycopy(body, 0, frame, 3, body.length);
-        assertDecodesExactlyOrIsMalformed(withChecksum(frame));
+        FrameChecks.assertDecodesExactlyOrIsMalformed(CODEC, FrameChecks.frame(typeId, body));
     }
 
     /** Valid frames with a few body bytes changed and the checksum fixed: near misses. */
@@ -103,15 +89,8 @@ class ReplicationCodecsTest {
             @ForAll("messages") ReplicaMessage message,
             @ForAll @Size(min = 1, max = 4) List<@IntRange(min = 0, max = 1 << 16) Integer> positions,
             @ForAll @Size(min = 4, max = 4) List<Byte> values) {
-        byte[] frame = CODEC.encode(message);
-        int bodyLength = frame.length - 7;
-        if (bodyLength <= 0) {
-            return;
-        }
-        for (int i = 0; i < positions.size(); i++) {
-            frame[3 + positions.get(i) % bodyLength] = values.get(i);
-        }
-        assertDecodesExactlyOrIsMalformed(withChecksum(frame));
+        FrameChecks.assertDecodesExactlyOrIsMalformed(
+                CODEC, FrameChecks.mutatedBody(CODEC.encode(message), positions, values));
     }
 
     @Example
@@ -123,7 +102,7 @@ class ReplicationCodecsTest {
                 .writeLengthPrefixed(new byte[] {(byte) 0xC3, 0x28})
                 .writeInt(0)
                 .toByteArray();
-        assertThatThrownBy(() -> CODEC.decode(withChecksum(badUtf8)))
+        assertThatThrownBy(() -> CODEC.decode(FrameChecks.withChecksum(badUtf8)))
                 .isInstanceOf(MalformedFrameException.class)
                 .hasMessageContaining("UTF-8");
 
@@ -136,7 +115,7 @@ class ReplicationCodecsTest {
                 .writeVarLong(Long.MAX_VALUE)
                 .writeInt(0)
                 .toByteArray();
-        assertThatThrownBy(() -> CODEC.decode(withChecksum(hugeKey)))
+        assertThatThrownBy(() -> CODEC.decode(FrameChecks.withChecksum(hugeKey)))
                 .isInstanceOf(MalformedFrameException.class)
                 .hasMessageContaining("key length");
     }
@@ -163,26 +142,6 @@ class ReplicationCodecsTest {
      * Decoding is injective: a frame either fails as malformed or is exactly the encoding of the
      * message it decodes to, so corruption can never yield a different message silently.
      */
-    private static void assertDecodesExactlyOrIsMalformed(byte[] frame) {
-        Message decoded;
-        try {
-            decoded = CODEC.decode(frame);
-        } catch (MalformedFrameException expected) {
-            return;
-        }
-        assertThat(CODEC.encode(decoded)).isEqualTo(frame);
-    }
-
-    private static byte[] withChecksum(byte[] frame) {
-        CRC32C crc = new CRC32C();
-        crc.update(frame, 0, frame.length - 4);
-        int v = (int) crc.getValue();
-        for (int i = 0; i < 4; i++) {
-            frame[frame.length - 4 + i] = (byte) (v >>> (24 - 8 * i));
-        }
-        return frame;
-    }
-
     @Provide
     Arbitrary<ReplicaMessage> messages() {
         Arbitrary<Long> ids = Arbitraries.longs();
