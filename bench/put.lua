@@ -5,16 +5,10 @@
 -- value is the 94-byte JSON string, ~100 bytes with the key). Values are drawn from a pool of
 -- random alphanumeric strings so that they do not compress away in storage.
 -- Each wrk thread seeds its generator with its own thread number.
--- A non-2xx response counts as an error; done() prints one parseable line:  errors non2xx=<n>
+-- A non-2xx response counts as an error.
 
-local threads = {}
-local next_thread_id = 1
-
-function setup(thread)
-  thread:set("thread_id", next_thread_id)
-  next_thread_id = next_thread_id + 1
-  table.insert(threads, thread)
-end
+-- Shared setup, error counting and report: bench/common.lua, next to this script.
+dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "common.lua")
 
 local VALUE_LENGTH = 92
 local POOL_SIZE = 512
@@ -23,9 +17,7 @@ local headers = { ["Content-Type"] = "application/json" }
 local bodies = {}
 
 function init(args)
-  keys = tonumber(args[1]) or 100000
-  math.randomseed(thread_id)
-  non2xx = 0
+  keys = common_init(args)
   for i = 1, POOL_SIZE do
     local chars = {}
     for j = 1, VALUE_LENGTH do
@@ -40,18 +32,4 @@ function request()
   local key = math.random(0, keys - 1)
   local body = bodies[math.random(1, POOL_SIZE)]
   return wrk.format("PUT", "/key/k" .. key, headers, body)
-end
-
-function response(status, headers, body)
-  if status < 200 or status > 299 then
-    non2xx = non2xx + 1
-  end
-end
-
-function done(summary, latency, requests)
-  local total = 0
-  for _, thread in ipairs(threads) do
-    total = total + (thread:get("non2xx") or 0)
-  end
-  io.write(string.format("errors non2xx=%d\n", total))
 end
