@@ -13,6 +13,7 @@ import io.vertx.core.net.NetSocket;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,7 @@ public final class TcpTransport implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(TcpTransport.class);
+    private static final long CLOSE_TIMEOUT_SECONDS = 10;
 
     private final Vertx vertx;
     private final Context context;
@@ -195,7 +197,7 @@ public final class TcpTransport implements AutoCloseable {
                     .onComplete(closed);
         });
         try {
-            closed.future().await();
+            closed.future().await(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS); // a stuck loop must not hang a shutdown
         } catch (Exception e) {
             log.warn("transport did not close cleanly: {}", e.toString());
         }

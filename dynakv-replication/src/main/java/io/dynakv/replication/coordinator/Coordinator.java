@@ -9,12 +9,10 @@ import io.dynakv.replication.ReplicationStats;
 import io.dynakv.replication.quorum.QuorumTracker;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.replication.replica.Resolution;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -37,21 +35,6 @@ public final class Coordinator {
     private final long timeoutNanos;
     private final ReplicationStats stats;
     private final HintSink hints;
-
-    /**
-     * A coordinator that mints under its node id and leaves no hints: for tests whose nodes never
-     * lose unsynced writes.
-     */
-    public Coordinator(
-            NodeId self,
-            Supplier<Ring> ring,
-            ReplicaGateway gateway,
-            HlcClock hlc,
-            Scheduler scheduler,
-            long timeoutNanos,
-            ReplicationStats stats) {
-        this(self, self, ring, gateway, hlc, scheduler, timeoutNanos, stats, HintSink.NONE);
-    }
 
     /**
      * @param self this node: which replica is local
@@ -195,11 +178,16 @@ public final class Coordinator {
         private final List<NodeId> replicas;
         private final QuorumTracker tracker;
         private final Consumer<Outcome<T>> done;
-        private final Set<NodeId> replied = new HashSet<>();
+        /** Bit i set: replicas.get(i) answered. Preference lists are short (N is at most 16). */
+        private int replied;
+
         private Scheduler.Cancellable timeout;
         private boolean finished;
 
         Operation(KeyRef key, List<NodeId> replicas, int required, Consumer<Outcome<T>> done) {
+            if (replicas.size() > Integer.SIZE - 1) {
+                throw new IllegalStateException("a preference list of " + replicas.size() + " replicas");
+            }
             this.key = key;
             this.replicas = replicas;
             this.tracker = new QuorumTracker(replicas, required);
@@ -219,7 +207,7 @@ public final class Coordinator {
             for (NodeId replica : replicas) {
                 send(replica);
             }
-            if (replied.size() < replicas.size()) {
+            if (!allReplied()) {
                 // Only requests with replicas still to answer pay for a timer.
                 timeout = scheduler.schedule(timeoutNanos, this::onTimeout);
             }
@@ -227,9 +215,11 @@ public final class Coordinator {
 
         /** Counts every replica's first answer, also after the client got its outcome. */
         final void onReply(NodeId replica, ReplicaReply reply) {
-            if (!replicas.contains(replica) || !replied.add(replica)) {
+            int index = replicas.indexOf(replica);
+            if (index < 0 || (replied & (1 << index)) != 0) {
                 return; // not asked, or a duplicate
             }
+            replied |= 1 << index;
             if (reply instanceof ReplicaReply.Failed failed) {
                 onMissed(replica);
                 if (!finished && tracker.failed(replica) == QuorumTracker.Vote.LOST) {
@@ -242,7 +232,7 @@ public final class Coordinator {
                     finish(new Outcome.Ok<>(result()));
                 }
             }
-            if (replied.size() == replicas.size() && timeout != null) {
+            if (allReplied() && timeout != null) {
                 timeout.cancel();
             }
         }
@@ -251,11 +241,15 @@ public final class Coordinator {
             if (!finished) {
                 finish(new Outcome.TimedOut<>(tracker.successes(), tracker.required(), tracker.replicaCount()));
             }
-            for (NodeId replica : replicas) {
-                if (!replied.contains(replica)) {
-                    onMissed(replica);
+            for (int i = 0; i < replicas.size(); i++) {
+                if ((replied & (1 << i)) == 0) {
+                    onMissed(replicas.get(i));
                 }
             }
+        }
+
+        private boolean allReplied() {
+            return replied == (1 << replicas.size()) - 1;
         }
 
         private void finish(Outcome<T> outcome) {

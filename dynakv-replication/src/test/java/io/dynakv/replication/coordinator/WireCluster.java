@@ -85,7 +85,17 @@ final class WireCluster {
             ReplicaGateway routing =
                     new RoutingReplicaGateway(node, new LocalReplicaGateway(node, replica, durability), remote);
             coordinators.put(
-                    node, new Coordinator(node, () -> ring, routing, new HlcClock(time), time, TIMEOUT_NANOS, stats));
+                    node,
+                    new Coordinator(
+                            node,
+                            node,
+                            () -> ring,
+                            routing,
+                            new HlcClock(time),
+                            time,
+                            TIMEOUT_NANOS,
+                            stats,
+                            HintSink.NONE));
         }
     }
 
