@@ -21,9 +21,9 @@ import io.dynakv.replication.coordinator.ConsistencyLevel;
  *     the OS page cache)
  * @param ackBeforeFsync the deliberately broken disk: replicas acknowledge writes before fsync
  *     (like {@code --fsync=periodic}), and fsync only every 100 ms
- * @param anyCoordinator clients send a request to any running node, which coordinates it even when
- *     it holds no replica of the key; false: to a running node of the key's preference list (a node
- *     outside it forwards, Dynamo section 4.5)
+ * @param anyCoordinator clients send a request to any running node; one that holds no replica of
+ *     the key reads itself and forwards writes to a replica (Dynamo section 4.5). False: clients
+ *     send only to running nodes of the key's preference list
  * @param maxSkewNanos each node's clock is offset by up to this, either sign
  * @param maxDriftPpm each node's clock drifts by up to this, either sign
  * @param healBudgetNanos the tick budget: after healing, replicas must agree within this

@@ -13,6 +13,7 @@ import io.dynakv.common.message.Transport;
 import io.dynakv.replication.ReplicationStats;
 import io.dynakv.replication.coordinator.ConsistencyLevel;
 import io.dynakv.replication.coordinator.Coordinator;
+import io.dynakv.replication.coordinator.ForwardedWrites;
 import io.dynakv.replication.coordinator.HintSink;
 import io.dynakv.replication.coordinator.LocalReplicaGateway;
 import io.dynakv.replication.coordinator.Outcome;
@@ -22,6 +23,7 @@ import io.dynakv.replication.coordinator.ReplicaReply;
 import io.dynakv.replication.coordinator.ReplicaServer;
 import io.dynakv.replication.coordinator.RoutingReplicaGateway;
 import io.dynakv.replication.coordinator.WriteRequest;
+import io.dynakv.replication.message.ForwardWriteRequest;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.replication.replica.Replica;
 import io.dynakv.storage.InMemoryStorageEngine;
@@ -342,10 +344,11 @@ public final class ReplicationSimulation {
         SimGroupCommitter committer =
                 new SimGroupCommitter(scheduler, n.storage, sim.split(), MS / 2, 5 * MS, options.ackBeforeFsync());
         Transport out = (to, message) -> n.net.send(to, new Wire(generation, message));
+        // Forwarded writes wait up to two coordinator timeouts: remember requests that long.
         RemoteReplicaGateway remote = new RemoteReplicaGateway(
-                out, scheduler, 0, COORDINATOR_TIMEOUT_NANOS, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
+                out, scheduler, 0, 2 * COORDINATOR_TIMEOUT_NANOS, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
         ReplicaGateway routing =
-                new RoutingReplicaGateway(n.id, new LocalReplicaGateway(n.id, replica, committer), remote);
+                new RoutingReplicaGateway(n.id, new LocalReplicaGateway(n.id, replica, committer), remote, id -> true);
         n.scheduler = scheduler;
         n.replica = replica;
         n.committer = committer;
@@ -384,6 +387,10 @@ public final class ReplicationSimulation {
             long connection = wire.connection();
             Transport back = (to, reply) -> n.net.send(to, new Wire(connection, reply));
             new ReplicaServer(n.id, n.replica, n.committer, back).onRequest(from, wire.inner());
+        } else if (wire.inner() instanceof ForwardWriteRequest forwarded) {
+            long connection = wire.connection();
+            ForwardedWrites.serve(
+                    n.coordinator, (to, reply) -> n.net.send(to, new Wire(connection, reply)), from, forwarded);
         } else if (wire.connection() == generation) {
             n.remote.onReply(from, wire.inner());
         }

@@ -76,22 +76,66 @@ public final class Coordinator {
         new ReadOperation(key, replicas, r.required(replicas.size()), done).start();
     }
 
-    /** Writes a new version of {@code key}; the value is the version minted for it. */
+    /**
+     * Writes a new version of {@code key}; the value is the version minted for it. On a node that
+     * does not hold the key the write is forwarded to a replica, which coordinates it: dots come
+     * from what the coordinator holds for the key, and a node that holds nothing would mint the
+     * same dot for every blind write (Dynamo section 4.5 has such a node forward, too).
+     */
     public void write(WriteRequest request, Consumer<Outcome<Versioned>> done) {
+        coordinate(request, true, done);
+    }
+
+    /**
+     * Coordinates a write another node forwarded here. Never forwards again: when the ring moved
+     * and this node no longer holds the key either, the write fails (the client retries), so a
+     * write cannot bounce between nodes whose tables differ for a moment.
+     */
+    public void writeForwarded(WriteRequest request, Consumer<Outcome<Versioned>> done) {
+        coordinate(request, false, done);
+    }
+
+    private void coordinate(WriteRequest request, boolean mayForward, Consumer<Outcome<Versioned>> done) {
         List<NodeId> replicas = ring.get().preferenceList(request.key().partition());
         int required = request.w().required(replicas.size());
         if (!replicas.contains(self)) {
-            // Dots come from what this coordinator holds for the key; a node that holds nothing
-            // would mint the same dot for every blind write. Dynamo (section 4.5) has such a node
-            // forward the write to a replica; the cluster's request routing does that.
-            throw new IllegalStateException("write of " + request.key() + " reached " + self
-                    + ", which is not one of its replicas " + replicas);
+            if (mayForward) {
+                forward(request, replicas, required, done);
+            } else {
+                done.accept(new Outcome.Unavailable<>(
+                        0, required, replicas.size(), "the ring is changing: " + self + " no longer holds the key"));
+            }
+            return;
         }
         gateway.read(self, request.key(), reply -> {
             if (reply instanceof ReplicaReply.ReadDone local) {
                 fanOutWrite(request, replicas, required, local.value(), done);
             } else {
                 String reason = ((ReplicaReply.Failed) reply).reason();
+                done.accept(new Outcome.Unavailable<>(0, required, replicas.size(), reason));
+            }
+        });
+    }
+
+    /** Waits for the replica's outcome, at most two timeouts: its own plus the hop. */
+    private void forward(WriteRequest request, List<NodeId> replicas, int required, Consumer<Outcome<Versioned>> done) {
+        boolean[] finished = {false};
+        Scheduler.Cancellable timer = scheduler.schedule(2 * timeoutNanos, () -> {
+            if (!finished[0]) {
+                finished[0] = true;
+                done.accept(new Outcome.TimedOut<>(0, required, replicas.size()));
+            }
+        });
+        gateway.forwardWrite(replicas, request, reply -> {
+            if (finished[0]) {
+                return;
+            }
+            finished[0] = true;
+            timer.cancel();
+            if (reply instanceof ReplicaReply.Forwarded forwarded) {
+                done.accept(forwarded.outcome());
+            } else {
+                String reason = reply instanceof ReplicaReply.Failed failed ? failed.reason() : reply.toString();
                 done.accept(new Outcome.Unavailable<>(0, required, replicas.size(), reason));
             }
         });

@@ -5,6 +5,8 @@ import io.dynakv.common.Scheduler;
 import io.dynakv.common.Versioned;
 import io.dynakv.common.message.Message;
 import io.dynakv.common.message.Transport;
+import io.dynakv.replication.message.ForwardWriteReply;
+import io.dynakv.replication.message.ForwardWriteRequest;
 import io.dynakv.replication.message.ReplicaFailure;
 import io.dynakv.replication.message.ReplicaReadReply;
 import io.dynakv.replication.message.ReplicaReadRequest;
@@ -12,6 +14,8 @@ import io.dynakv.replication.message.ReplicaWriteReply;
 import io.dynakv.replication.message.ReplicaWriteRequest;
 import io.dynakv.replication.replica.KeyRef;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -49,16 +53,23 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
     private long lastSequence;
     private long refused;
 
+    /** What a request asked for, so a reply of the wrong kind is recognised. */
+    private enum Kind {
+        READ,
+        WRITE,
+        FORWARD
+    }
+
     /** A request waiting for its reply. */
     private static final class Pending {
         final NodeId replica;
-        final boolean read;
+        final Kind kind;
         final Consumer<ReplicaReply> reply;
         Scheduler.Cancellable expiry;
 
-        Pending(NodeId replica, boolean read, Consumer<ReplicaReply> reply) {
+        Pending(NodeId replica, Kind kind, Consumer<ReplicaReply> reply) {
             this.replica = replica;
-            this.read = read;
+            this.kind = kind;
             this.reply = reply;
         }
     }
@@ -90,7 +101,7 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
 
     @Override
     public void read(NodeId replica, KeyRef key, Consumer<ReplicaReply> reply) {
-        long requestId = remember(replica, true, reply);
+        long requestId = remember(replica, Kind.READ, reply);
         if (requestId != 0) {
             transport.send(replica, new ReplicaReadRequest(requestId, key));
         }
@@ -98,9 +109,19 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
 
     @Override
     public void write(NodeId replica, KeyRef key, Versioned version, Consumer<ReplicaReply> reply) {
-        long requestId = remember(replica, false, reply);
+        long requestId = remember(replica, Kind.WRITE, reply);
         if (requestId != 0) {
             transport.send(replica, new ReplicaWriteRequest(requestId, key, version));
+        }
+    }
+
+    /** Sends the write to the first of {@code replicas} to coordinate. */
+    @Override
+    public void forwardWrite(List<NodeId> replicas, WriteRequest write, Consumer<ReplicaReply> reply) {
+        NodeId target = replicas.get(0);
+        long requestId = remember(target, Kind.FORWARD, reply);
+        if (requestId != 0) {
+            transport.send(target, new ForwardWriteRequest(requestId, write));
         }
     }
 
@@ -116,6 +137,8 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
         } else if (message instanceof ReplicaWriteReply w) {
             requestId = w.requestId();
         } else if (message instanceof ReplicaFailure f) {
+            requestId = f.requestId();
+        } else if (message instanceof ForwardWriteReply f) {
             requestId = f.requestId();
         } else {
             return false;
@@ -141,7 +164,7 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
     }
 
     /** Returns the new request's id, or 0 when it was refused (the callback has then run). */
-    private long remember(NodeId replica, boolean read, Consumer<ReplicaReply> reply) {
+    private long remember(NodeId replica, Kind kind, Consumer<ReplicaReply> reply) {
         if (pending.size() >= maxInFlight) {
             refused++;
             reply.accept(new ReplicaReply.Failed(
@@ -149,7 +172,7 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
             return 0;
         }
         long requestId = nextRequestId();
-        Pending p = new Pending(replica, read, reply);
+        Pending p = new Pending(replica, kind, reply);
         pending.put(requestId, p);
         p.expiry = scheduler.schedule(expiryNanos, () -> pending.remove(requestId, p));
         return requestId;
@@ -169,15 +192,19 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
         if (message instanceof ReplicaFailure f) {
             return new ReplicaReply.Failed(f.reason());
         }
-        if (p.read && message instanceof ReplicaReadReply r) {
+        if (p.kind == Kind.READ && message instanceof ReplicaReadReply r) {
             return new ReplicaReply.ReadDone(r.value());
         }
-        if (!p.read && message instanceof ReplicaWriteReply) {
+        if (p.kind == Kind.WRITE && message instanceof ReplicaWriteReply) {
             return new ReplicaReply.WriteDone();
+        }
+        if (p.kind == Kind.FORWARD && message instanceof ForwardWriteReply f) {
+            return new ReplicaReply.Forwarded(f.outcome());
         }
         // The right node answered the right id with the wrong kind: a broken peer. It will not
         // answer again, so fail the request now rather than wait for the timeout.
-        return new ReplicaReply.Failed("replica " + p.replica + " answered a " + (p.read ? "read" : "write") + " with "
-                + message.getClass().getSimpleName());
+        return new ReplicaReply.Failed(
+                "replica " + p.replica + " answered a " + p.kind.name().toLowerCase(Locale.ROOT) + " with "
+                        + message.getClass().getSimpleName());
     }
 }

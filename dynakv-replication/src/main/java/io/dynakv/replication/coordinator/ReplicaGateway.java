@@ -3,6 +3,7 @@ package io.dynakv.replication.coordinator;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.Versioned;
 import io.dynakv.replication.replica.KeyRef;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -17,4 +18,13 @@ public interface ReplicaGateway {
 
     /** Sends {@code version} to {@code replica}; the reply comes once it is durable there. */
     void write(NodeId replica, KeyRef key, Versioned version, Consumer<ReplicaReply> reply);
+
+    /**
+     * Hands a client's write to one of {@code replicas} (the key's preference list, of which this
+     * node is not part) to coordinate; the reply is {@link ReplicaReply.Forwarded} with its outcome.
+     * A gateway that reaches no other node cannot forward and fails at once.
+     */
+    default void forwardWrite(List<NodeId> replicas, WriteRequest write, Consumer<ReplicaReply> reply) {
+        reply.accept(new ReplicaReply.Failed("no replica of " + write.key() + " is reachable from this node"));
+    }
 }

@@ -12,6 +12,9 @@ public sealed interface ReplicaReply {
     /** The write is durable on the replica. */
     record WriteDone() implements ReplicaReply {}
 
+    /** A forwarded write ended on the replica that coordinated it. */
+    record Forwarded(Outcome<Versioned> outcome) implements ReplicaReply {}
+
     /** The replica could not do it; {@code reason} is for logs and error messages. */
     record Failed(String reason) implements ReplicaReply {}
 }

@@ -3,7 +3,9 @@ package io.dynakv.replication.coordinator;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.Versioned;
 import io.dynakv.replication.replica.KeyRef;
+import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The gateway a clustered coordinator uses: its own node's replica directly (no network hop, and
@@ -15,11 +17,14 @@ public final class RoutingReplicaGateway implements ReplicaGateway {
     private final NodeId self;
     private final ReplicaGateway local;
     private final ReplicaGateway remote;
+    private final Predicate<NodeId> isUp;
 
-    public RoutingReplicaGateway(NodeId self, ReplicaGateway local, ReplicaGateway remote) {
+    /** @param isUp whether membership believes a node is up: forwarded writes go to the first such replica */
+    public RoutingReplicaGateway(NodeId self, ReplicaGateway local, ReplicaGateway remote, Predicate<NodeId> isUp) {
         this.self = self;
         this.local = local;
         this.remote = remote;
+        this.isUp = isUp;
     }
 
     @Override
@@ -30,5 +35,16 @@ public final class RoutingReplicaGateway implements ReplicaGateway {
     @Override
     public void write(NodeId replica, KeyRef key, Versioned version, Consumer<ReplicaReply> reply) {
         (replica.equals(self) ? local : remote).write(replica, key, version, reply);
+    }
+
+    /**
+     * Forwards to the first replica that is up, in preference-list order (the same node for every
+     * forwarder while membership agrees, so concurrent forwarded writes of a key meet on one
+     * coordinator); to the first replica when none seems up, since membership may lag.
+     */
+    @Override
+    public void forwardWrite(List<NodeId> replicas, WriteRequest write, Consumer<ReplicaReply> reply) {
+        NodeId target = replicas.stream().filter(isUp).findFirst().orElse(replicas.get(0));
+        remote.forwardWrite(List.of(target), write, reply);
     }
 }

@@ -1,12 +1,17 @@
 package io.dynakv.replication.message;
 
+import io.dynakv.common.CausalContext;
 import io.dynakv.common.CorruptRecordException;
+import io.dynakv.common.ValueKind;
 import io.dynakv.common.Versioned;
 import io.dynakv.common.codec.ByteReader;
 import io.dynakv.common.codec.ByteWriter;
 import io.dynakv.common.codec.MalformedFrameException;
 import io.dynakv.common.codec.MessageCodec;
 import io.dynakv.common.codec.WireStrings;
+import io.dynakv.replication.coordinator.ConsistencyLevel;
+import io.dynakv.replication.coordinator.Outcome;
+import io.dynakv.replication.coordinator.WriteRequest;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.storage.StorageKeys;
 import java.util.Optional;
@@ -22,10 +27,16 @@ import java.util.Optional;
  * 102 ReplicaWriteRequest  [requestId:u64][key][version]
  * 103 ReplicaWriteReply    [requestId:u64]
  * 104 ReplicaFailure       [requestId:u64][reason:string]
+ * 105 ForwardWriteRequest  [requestId:u64][key][kind:u8][value: varint length, bytes][context][w]
+ * 106 ForwardWriteReply    [requestId:u64][outcome]
  *
  * key     = [partition:u16][table:string][key bytes: varint length, bytes]
  * version = [varint length][Versioned.encode(): the storage record, with its own CRC32C]
  * string  = [varint length][UTF-8], decoded strictly (malformed UTF-8 is refused)
+ * context = [present:u8 0|1][token:string]?   (the client's causal context token)
+ * w       = [level:u8 0=exact 1=one 2=quorum 3=all][count:u8]
+ * outcome = [0][version] | [1][answered:u8][required:u8][replicas:u8][reason:string]
+ *         | [2][answered:u8][required:u8][replicas:u8]
  * </pre>
  *
  * Every length is checked against a limit and against what remains of the body before anything
@@ -39,6 +50,8 @@ public final class ReplicationCodecs {
     public static final int WRITE_REQUEST = 102;
     public static final int WRITE_REPLY = 103;
     public static final int FAILURE = 104;
+    public static final int FORWARD_WRITE_REQUEST = 105;
+    public static final int FORWARD_WRITE_REPLY = 106;
 
     /** The range reserved for the replica protocol (inclusive). */
     public static final int FIRST_TYPE_ID = 100;
@@ -50,7 +63,7 @@ public final class ReplicationCodecs {
 
     private ReplicationCodecs() {}
 
-    /** Registers the five replica-protocol kinds with {@code codec}; throws if an id is taken. */
+    /** Registers the replica-protocol kinds with {@code codec}; throws if an id is taken. */
     public static MessageCodec register(MessageCodec codec) {
         return codec.register(
                         READ_REQUEST,
@@ -76,7 +89,112 @@ public final class ReplicationCodecs {
                         ReplicaFailure.class,
                         (m, out) ->
                                 WireStrings.write(out.writeLong(m.requestId()), m.reason(), MAX_REASON_BYTES, "reason"),
-                        in -> new ReplicaFailure(in.readLong(), readReason(in)));
+                        in -> new ReplicaFailure(in.readLong(), readReason(in)))
+                .register(
+                        FORWARD_WRITE_REQUEST,
+                        ForwardWriteRequest.class,
+                        (m, out) -> writeForwardedWrite(out.writeLong(m.requestId()), m.write()),
+                        in -> new ForwardWriteRequest(in.readLong(), readForwardedWrite(in)))
+                .register(
+                        FORWARD_WRITE_REPLY,
+                        ForwardWriteReply.class,
+                        (m, out) -> writeOutcome(out.writeLong(m.requestId()), m.outcome()),
+                        in -> new ForwardWriteReply(in.readLong(), readOutcome(in)));
+    }
+
+    private static void writeForwardedWrite(ByteWriter out, WriteRequest write) {
+        writeKey(out, write.key()).writeByte(write.kind().code()).writeLengthPrefixed(write.value());
+        if (write.context().isPresent()) {
+            WireStrings.write(
+                    out.writeByte(1), write.context().get().toToken(), CausalContext.MAX_TOKEN_CHARS, "context");
+        } else {
+            out.writeByte(0);
+        }
+        ConsistencyLevel w = write.w();
+        out.writeByte(w.level() == null ? 0 : w.level().ordinal() + 1).writeByte(w.count());
+    }
+
+    private static WriteRequest readForwardedWrite(ByteReader in) {
+        KeyRef key = readKey(in);
+        ValueKind kind;
+        try {
+            kind = ValueKind.fromCode(in.readByte());
+        } catch (IllegalArgumentException e) {
+            throw new MalformedFrameException(e.getMessage(), e);
+        }
+        byte[] value = in.readLengthPrefixed();
+        Optional<CausalContext> context = Optional.empty();
+        if (readFlag(in)) {
+            String token = WireStrings.read(in, 1, CausalContext.MAX_TOKEN_CHARS, "context");
+            // Only the canonical spelling, so every frame decodes to a message that encodes back the same.
+            context = CausalContext.parseToken(token).filter(c -> c.toToken().equals(token));
+            if (context.isEmpty()) {
+                throw new MalformedFrameException("the context is not a canonical token");
+            }
+        }
+        int level = in.readByte();
+        int count = in.readByte();
+        ConsistencyLevel w;
+        if (level == 0 && count >= 1) {
+            w = new ConsistencyLevel(null, count);
+        } else if (level >= 1 && level <= ConsistencyLevel.Level.values().length && count == 0) {
+            w = new ConsistencyLevel(ConsistencyLevel.Level.values()[level - 1], 0);
+        } else {
+            throw new MalformedFrameException("consistency level " + level + "/" + count + " is not one");
+        }
+        return new WriteRequest(key, kind, value, context, w);
+    }
+
+    private static void writeOutcome(ByteWriter out, Outcome<Versioned> outcome) {
+        if (outcome instanceof Outcome.Ok<Versioned> ok) {
+            writeVersion(out.writeByte(0), ok.value());
+        } else if (outcome instanceof Outcome.Unavailable<Versioned> u) {
+            writeCounts(out.writeByte(1), u.answered(), u.required(), u.replicas());
+            WireStrings.write(out, cut(u.reason()), MAX_REASON_BYTES, "reason");
+        } else {
+            Outcome.TimedOut<Versioned> t = (Outcome.TimedOut<Versioned>) outcome;
+            writeCounts(out.writeByte(2), t.answered(), t.required(), t.replicas());
+        }
+    }
+
+    private static Outcome<Versioned> readOutcome(ByteReader in) {
+        int tag = in.readByte();
+        if (tag == 0) {
+            return new Outcome.Ok<>(readVersion(in));
+        }
+        if (tag != 1 && tag != 2) {
+            throw new MalformedFrameException("outcome tag " + tag + " is not 0, 1 or 2");
+        }
+        int answered = in.readByte();
+        int required = in.readByte();
+        int replicas = in.readByte();
+        return tag == 1
+                ? new Outcome.Unavailable<>(answered, required, replicas, readReason(in))
+                : new Outcome.TimedOut<>(answered, required, replicas);
+    }
+
+    private static void writeCounts(ByteWriter out, int answered, int required, int replicas) {
+        for (int count : new int[] {answered, required, replicas}) {
+            if (count < 0 || count > 0xFF) {
+                throw new IllegalArgumentException("replica count " + count + " does not fit a byte");
+            }
+            out.writeByte(count);
+        }
+    }
+
+    /** Reasons are cut like {@link ReplicaFailure}'s, so every reply fits and decodes back equal. */
+    private static String cut(String reason) {
+        return reason.length() > ReplicaFailure.MAX_REASON_CHARS
+                ? reason.substring(0, ReplicaFailure.MAX_REASON_CHARS)
+                : reason;
+    }
+
+    private static boolean readFlag(ByteReader in) {
+        int flag = in.readByte();
+        if (flag > 1) {
+            throw new MalformedFrameException("presence flag " + flag + " is neither 0 nor 1");
+        }
+        return flag == 1;
     }
 
     private static void writeReadReply(ReplicaReadReply m, ByteWriter out) {
@@ -123,11 +241,7 @@ public final class ReplicationCodecs {
     }
 
     private static Optional<Versioned> readOptionalVersion(ByteReader in) {
-        int present = in.readByte();
-        if (present > 1) {
-            throw new MalformedFrameException("presence flag " + present + " is neither 0 nor 1");
-        }
-        return present == 1 ? Optional.of(readVersion(in)) : Optional.empty();
+        return readFlag(in) ? Optional.of(readVersion(in)) : Optional.empty();
     }
 
     private static String readReason(ByteReader in) {

@@ -82,8 +82,8 @@ final class WireCluster {
                     transport, time, 0, TIMEOUT_NANOS, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
             gateways.put(node, remote);
             servers.put(node, new ReplicaServer(node, replica, durability, transport));
-            ReplicaGateway routing =
-                    new RoutingReplicaGateway(node, new LocalReplicaGateway(node, replica, durability), remote);
+            ReplicaGateway routing = new RoutingReplicaGateway(
+                    node, new LocalReplicaGateway(node, replica, durability), remote, id -> true);
             coordinators.put(
                     node,
                     new Coordinator(

@@ -3,6 +3,7 @@ package io.dynakv.replication.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dynakv.common.CausalContext;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.ValueKind;
 import io.dynakv.common.VersionVector;
@@ -11,6 +12,9 @@ import io.dynakv.common.codec.ByteWriter;
 import io.dynakv.common.codec.FrameChecks;
 import io.dynakv.common.codec.MalformedFrameException;
 import io.dynakv.common.codec.MessageCodec;
+import io.dynakv.replication.coordinator.ConsistencyLevel;
+import io.dynakv.replication.coordinator.Outcome;
+import io.dynakv.replication.coordinator.WriteRequest;
 import io.dynakv.replication.replica.KeyRef;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +45,7 @@ class ReplicationCodecsTest {
 
     @Example
     void typeIdsAreTheDocumentedOnes() {
-        assertThat(CODEC.typeIds()).containsExactly(100, 101, 102, 103, 104);
+        assertThat(CODEC.typeIds()).containsExactly(100, 101, 102, 103, 104, 105, 106);
         assertThat(CODEC.typeIdOf(ReplicaReadRequest.class)).isEqualTo(ReplicationCodecs.READ_REQUEST);
         assertThat(CODEC.typeIdOf(ReplicaFailure.class)).isEqualTo(ReplicationCodecs.FAILURE);
         assertThat(CODEC.typeIds()).allSatisfy(id -> assertThat(id)
@@ -79,7 +83,7 @@ class ReplicationCodecsTest {
     /** Gets past the header and checksum, so the body decoders themselves face the garbage. */
     @Property(tries = 5000)
     void arbitraryBodiesOnlyFailAsMalformed(
-            @ForAll @IntRange(min = 99, max = 105) int typeId, @ForAll @Size(max = 120) byte[] body) {
+            @ForAll @IntRange(min = 99, max = 107) int typeId, @ForAll @Size(max = 120) byte[] body) {
         FrameChecks.assertDecodesExactlyOrIsMalformed(CODEC, FrameChecks.frame(typeId, body));
     }
 
@@ -150,7 +154,30 @@ class ReplicationCodecsTest {
                 Combinators.combine(ids, versions().optional(0.3)).as(ReplicaReadReply::new),
                 Combinators.combine(ids, keys(), versions()).as(ReplicaWriteRequest::new),
                 ids.map(ReplicaWriteReply::new),
-                Combinators.combine(ids, text(0, 200)).as(ReplicaFailure::new));
+                Combinators.combine(ids, text(0, 200)).as(ReplicaFailure::new),
+                Combinators.combine(ids, writes()).as(ForwardWriteRequest::new),
+                Combinators.combine(ids, outcomes()).as(ForwardWriteReply::new));
+    }
+
+    static Arbitrary<WriteRequest> writes() {
+        Arbitrary<ConsistencyLevel> levels = Arbitraries.oneOf(
+                Arbitraries.of(ConsistencyLevel.Level.class).map(l -> new ConsistencyLevel(l, 0)),
+                Arbitraries.integers().between(1, 255).map(n -> new ConsistencyLevel(null, n)));
+        return Combinators.combine(
+                        keys(),
+                        Arbitraries.of(ValueKind.class),
+                        Arbitraries.bytes().array(byte[].class).ofMaxSize(200),
+                        versions().filter(v -> v.hlc() >= 0).map(CausalContext::of).optional(0.5),
+                        levels)
+                .as(WriteRequest::new);
+    }
+
+    static Arbitrary<Outcome<Versioned>> outcomes() {
+        Arbitrary<Integer> counts = Arbitraries.integers().between(0, 255);
+        return Arbitraries.oneOf(
+                versions().map(Outcome.Ok::new),
+                Combinators.combine(counts, counts, counts, text(0, 100)).as(Outcome.Unavailable::new),
+                Combinators.combine(counts, counts, counts).as(Outcome.TimedOut::new));
     }
 
     static Arbitrary<KeyRef> keys() {

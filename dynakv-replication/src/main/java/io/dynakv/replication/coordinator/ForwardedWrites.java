@@ -1,0 +1,20 @@
+package io.dynakv.replication.coordinator;
+
+import io.dynakv.common.NodeId;
+import io.dynakv.common.message.Transport;
+import io.dynakv.replication.message.ForwardWriteReply;
+import io.dynakv.replication.message.ForwardWriteRequest;
+
+/**
+ * The receiving side of write forwarding: coordinates a write another node forwarded here and
+ * answers it with the outcome. Runs on the loop that owns the key's partition, like any write.
+ */
+public final class ForwardedWrites {
+
+    private ForwardedWrites() {}
+
+    public static void serve(Coordinator coordinator, Transport transport, NodeId from, ForwardWriteRequest request) {
+        coordinator.writeForwarded(
+                request.write(), outcome -> transport.send(from, new ForwardWriteReply(request.requestId(), outcome)));
+    }
+}
