@@ -32,6 +32,12 @@ public final class HttpApi {
         this.info = new InfoHandler(node, metrics);
     }
 
+    /** A joining node already tells who it knows and how it is doing; keys wait for the ring. */
+    private boolean answersWhileNotServing(Route.Kind kind) {
+        return kind == Route.Kind.HEALTH
+                || (node.state().get() == NodeState.JOINING && kind != Route.Kind.KEY && kind != Route.Kind.KEYS);
+    }
+
     public void handle(HttpServerRequest request) {
         long start = System.nanoTime();
         Exchange exchange = new Exchange(request);
@@ -39,7 +45,7 @@ public final class HttpApi {
             Route route = Route.parse(request.path(), node.config().maxKeyBytes());
             ApiMetrics.Verb verb = verb(route, request.method());
             request.response().endHandler(ignored -> finished(request, verb, start));
-            if (node.state().get() != NodeState.SERVING && route.kind() != Route.Kind.HEALTH) {
+            if (node.state().get() != NodeState.SERVING && !answersWhileNotServing(route.kind())) {
                 throw new ApiException(
                         503,
                         "unavailable",

@@ -1,8 +1,13 @@
 package io.dynakv.api;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.dynakv.cluster.membership.Member;
+import io.dynakv.cluster.membership.MemberStatus;
+import io.dynakv.cluster.ring.PartitionTable;
 import io.dynakv.node.NodeHandle;
 import io.dynakv.node.NodeState;
+import io.dynakv.node.cluster.ClusterControl;
+import io.dynakv.node.cluster.NodeAddress;
 import io.dynakv.storage.StorageStats;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
@@ -49,26 +54,62 @@ final class InfoHandler {
         }
     }
 
-    /** This node only, until the cluster (next issue) adds gossip. */
+    /**
+     * Every member this node knows, itself included: status (up, suspect, down, left), SWIM
+     * incarnation, how many partitions the ring gives it, and both its addresses.
+     */
     private void membership(HttpServerRequest request) {
-        boolean up = node.state().get() == NodeState.SERVING;
+        ClusterControl.View view = node.cluster().get().control().view();
+        PartitionTable table = view.table();
         Responses.json(request, 200, Json.write(g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("nodes");
-            g.writeStartObject();
-            g.writeStringField("address", node.config().advertise().toString());
-            g.writeStringField("node_id", node.id().toString());
-            g.writeStringField("status", up ? "up" : node.state().get() == NodeState.STOPPING ? "leaving" : "joining");
-            g.writeNumberField("incarnation", 0);
-            g.writeNumberField("partitions", node.partitioner().partitions());
-            g.writeBooleanField("self", true);
-            g.writeEndObject();
+            for (Member m : view.members()) {
+                boolean self = m.id().equals(node.id());
+                g.writeStartObject();
+                g.writeStringField("address", NodeAddress.httpOf(m.address()));
+                g.writeStringField("peer_address", NodeAddress.peerOf(m.address()));
+                g.writeStringField("node_id", m.id().toString());
+                g.writeStringField("status", self ? selfStatus() : status(m.status()));
+                g.writeNumberField("incarnation", m.incarnation());
+                g.writeNumberField("partitions", table == null ? 0 : table.partitionsOf(m.id()).length);
+                g.writeBooleanField("self", self);
+                if (self) {
+                    g.writeStringField("gossip_address", m.address());
+                }
+                g.writeEndObject();
+            }
             g.writeEndArray();
-            g.writeNumberField("active_count", up ? 1 : 0);
+            g.writeNumberField("active_count", view.activeCount());
             g.writeNumberField("partitions", node.partitioner().partitions());
-            g.writeNumberField("replication_factor", node.config().replicationFactor());
+            g.writeNumberField("replication_factor", node.replicasPerKey().getAsInt());
+            g.writeNumberField("ring_epoch", table == null ? 0 : table.epoch());
             g.writeEndObject();
         }));
+    }
+
+    private String selfStatus() {
+        switch (node.state().get()) {
+            case SERVING:
+                return "up";
+            case STOPPING:
+                return "leaving";
+            default:
+                return "joining";
+        }
+    }
+
+    private static String status(MemberStatus status) {
+        switch (status) {
+            case ALIVE:
+                return "up";
+            case SUSPECT:
+                return "suspect";
+            case DEAD:
+                return "down";
+            default:
+                return "left";
+        }
     }
 
     private void health(HttpServerRequest request) {

@@ -36,11 +36,6 @@ public final class Main {
             err.println("Run 'dynakv --help' for the usage.");
             return 2;
         }
-        if (config.join() != null) {
-            err.println("dynakv: joining a cluster (" + config.join() + ") is not available in this version yet:"
-                    + " it runs a single node. Start the node without the join address.");
-            return 2;
-        }
         return serve(config);
     }
 

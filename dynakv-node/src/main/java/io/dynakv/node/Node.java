@@ -1,16 +1,22 @@
 package io.dynakv.node;
 
 import io.dynakv.api.HttpApi;
+import io.dynakv.cluster.ring.PartitionTable;
 import io.dynakv.cluster.ring.Partitioner;
 import io.dynakv.cluster.ring.Ring;
-import io.dynakv.cluster.ring.StaticRing;
 import io.dynakv.common.HlcClock;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.codec.ByteReader;
 import io.dynakv.common.codec.ByteWriter;
+import io.dynakv.node.cluster.Cluster;
+import io.dynakv.node.cluster.SeedLookup;
 import io.dynakv.replication.ReplicationStats;
 import io.dynakv.replication.coordinator.Coordinator;
 import io.dynakv.replication.coordinator.LocalReplicaGateway;
+import io.dynakv.replication.coordinator.RemoteReplicaGateway;
+import io.dynakv.replication.coordinator.ReplicaGateway;
+import io.dynakv.replication.coordinator.ReplicaServer;
+import io.dynakv.replication.coordinator.RoutingReplicaGateway;
 import io.dynakv.replication.handoff.StoredHints;
 import io.dynakv.replication.replica.Durability;
 import io.dynakv.replication.replica.Replica;
@@ -26,7 +32,7 @@ import java.net.BindException;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -35,7 +41,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running node: storage, identity, group committer, one shard per event loop, and the HTTP
- * server on every loop. {@link #start} returns once the node serves; {@link #stop} drains and
+ * server on every loop, and its part in the cluster. {@link #start} returns once the node listens
+ * (a joining node serves keys once it holds the ring); {@link #stop} drains and
  * closes everything in reverse order.
  */
 public final class Node implements AutoCloseable {
@@ -50,6 +57,9 @@ public final class Node implements AutoCloseable {
 
     private static final Duration REAPER_TICK = Duration.ofSeconds(1);
 
+    /** How long a leaving node waits for the ring to drop it. */
+    private static final Duration LEAVE_PATIENCE = Duration.ofSeconds(60);
+
     /** Node ids must not collide across a cluster's lifetime: draw them from a strong source. */
     private static final SecureRandom ID_RANDOM = new SecureRandom();
 
@@ -58,8 +68,10 @@ public final class Node implements AutoCloseable {
     private final GroupCommitter committer;
     private final Vertx vertx;
     private final NodeHandle handle;
-    private final Ring ring;
+    private final int partitions;
+    private final Optional<String> joinSeed;
     private final SystemClock clock = new SystemClock();
+    private volatile Cluster cluster;
 
     /** This process's minting identity: new at every start (see Coordinator's actor). */
     private final NodeId actor = new NodeId(ID_RANDOM.nextLong());
@@ -67,16 +79,17 @@ public final class Node implements AutoCloseable {
     private volatile NodeState state = NodeState.STARTING;
     private String deploymentId;
 
-    private Node(NodeConfig config, StorageEngine storage) {
+    private Node(NodeConfig config, StorageEngine storage, Optional<SeedLookup.Seed> seed) {
         this.config = config;
         this.storage = storage;
         NodeId id = loadOrCreateId(storage);
-        Partitioner partitioner = new Partitioner(checkPartitions(storage, config.partitions()));
+        this.partitions = checkPartitions(storage, config.partitions(), seed);
+        this.joinSeed = seed.map(SeedLookup.Seed::gossipAddress);
+        Partitioner partitioner = new Partitioner(partitions);
         this.committer = new GroupCommitter(storage, config.fsync(), config.fsyncInterval());
         this.vertx = Vertx.vertx(new VertxOptions()
                 .setEventLoopPoolSize(config.eventLoops())
                 .setWorkerPoolSize(Math.max(2, config.eventLoops())));
-        this.ring = new StaticRing(List.of(id), config.replicationFactor());
         this.handle = new NodeHandle(
                 config,
                 id,
@@ -85,13 +98,23 @@ public final class Node implements AutoCloseable {
                 storage,
                 new ReplicationStats(),
                 () -> state,
-                ring::replicationFactor,
+                this::replicasPerKey,
                 committer::writesPerFsync,
-                vertx);
+                vertx,
+                () -> cluster);
     }
 
     /** Opens the data directory and starts serving; throws with an operator's message on failure. */
     public static Node start(NodeConfig config) {
+        Optional<SeedLookup.Seed> seed = Optional.empty();
+        if (config.join() != null) {
+            try {
+                seed = Optional.of(SeedLookup.ask(config.join(), config.joinTimeout()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while looking for the cluster at " + config.join(), e);
+            }
+        }
         try {
             Files.createDirectories(config.dataDir());
         } catch (IOException e) {
@@ -111,7 +134,7 @@ public final class Node implements AutoCloseable {
         StorageEngine storage = RocksDbStorageEngine.open(config.dataDir().resolve("rocksdb"), options);
         Node node;
         try {
-            node = new Node(config, storage);
+            node = new Node(config, storage, seed);
         } catch (RuntimeException e) {
             storage.close();
             throw e;
@@ -126,6 +149,13 @@ public final class Node implements AutoCloseable {
         HttpApi api = new HttpApi(handle);
         AtomicInteger next = new AtomicInteger();
         try {
+            cluster = Cluster.start(
+                    vertx, config, handle.id(), storage, handle.shards(), handle.stats(), partitions, joinSeed);
+        } catch (Exception e) {
+            close();
+            throw e instanceof IllegalStateException ise ? ise : new IllegalStateException(e.getMessage(), e);
+        }
+        try {
             deploymentId = vertx.deployVerticle(
                             () -> new ServerVerticle(
                                     config, api, context -> startShard(next.getAndIncrement(), context, replica, hlc)),
@@ -139,15 +169,41 @@ public final class Node implements AutoCloseable {
                     : ". Check that " + config.bind().host() + " is an address of this machine.";
             throw new IllegalStateException("cannot listen on " + config.bind() + ": " + root.getMessage() + hint, e);
         }
-        state = NodeState.SERVING;
+        state = NodeState.JOINING;
+        cluster.control().onTable(table -> serveOnceRingKnown());
+        serveOnceRingKnown();
         log.info(
-                "node={} serving on {} data={} fsync={} loops={} partitions={}",
+                "node={} listening on {} (peers {}) data={} fsync={} loops={} partitions={}",
                 handle.id(),
                 config.advertise(),
+                config.peerPort(),
                 config.dataDir().toAbsolutePath(),
                 config.fsync(),
                 config.eventLoops(),
                 handle.partitioner().partitions());
+        if (NodeCommand.hasDefaultClusterSecret()) {
+            log.warn(
+                    "DYNAKV_CLUSTER_SECRET is not set: any DynaKV node that can reach port {} may join."
+                            + " Set the same secret on every node outside a laptop.",
+                    config.peerPort());
+        }
+    }
+
+    /** A joining node serves keys once it holds the cluster's ring. */
+    private synchronized void serveOnceRingKnown() {
+        if (state == NodeState.JOINING && cluster.ring() != null) {
+            state = NodeState.SERVING;
+            log.info(
+                    "node={} serving: ring epoch {}",
+                    handle.id(),
+                    cluster.control().view().table().epoch());
+        }
+    }
+
+    private int replicasPerKey() {
+        Cluster c = cluster;
+        Ring ring = c == null ? null : c.ring();
+        return ring == null ? config.replicationFactor() : ring.replicationFactor();
     }
 
     /**
@@ -156,17 +212,27 @@ public final class Node implements AutoCloseable {
      */
     private void startShard(int index, Context context, Replica replica, HlcClock hlc) {
         VertxScheduler scheduler = new VertxScheduler(vertx);
+        Durability durability = durability(context);
+        long timeout = config.requestTimeout().toNanos();
+        // Forwarded writes wait up to two timeouts (the replica's own, plus the hop): remember that long.
+        RemoteReplicaGateway remote = new RemoteReplicaGateway(
+                cluster.transport(), scheduler, index, 2 * timeout, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
+        ReplicaGateway gateway = new RoutingReplicaGateway(
+                handle.id(), new LocalReplicaGateway(handle.id(), replica, durability), remote, id -> cluster.control()
+                        .view()
+                        .isUp(id));
         Coordinator coordinator = new Coordinator(
                 handle.id(),
                 actor,
-                () -> ring,
-                new LocalReplicaGateway(handle.id(), replica, durability(context)),
+                cluster::ring,
+                gateway,
                 hlc,
                 scheduler,
-                config.requestTimeout().toNanos(),
+                timeout,
                 handle.stats(),
                 new StoredHints(storage, handle.stats()));
-        handle.shards().register(new Shard(index, context, coordinator));
+        ReplicaServer server = new ReplicaServer(handle.id(), replica, durability, cluster.transport());
+        handle.shards().register(new Shard(index, context, coordinator, remote, server, cluster.transport()));
         int[] owned = IntStream.range(0, handle.partitioner().partitions())
                 .filter(p -> p % config.eventLoops() == index)
                 .toArray();
@@ -197,11 +263,45 @@ public final class Node implements AutoCloseable {
         return handle;
     }
 
-    /** Graceful stop: refuse new requests, let in-flight ones finish, fsync, close. */
+    /**
+     * Graceful stop: with {@code --leave-on-shutdown} first leave the cluster and wait until the
+     * ring no longer holds this node; then refuse new requests, let in-flight ones finish, fsync,
+     * close.
+     */
     public void stop() {
+        if (config.leaveOnShutdown() && cluster != null) {
+            leave();
+        }
         state = NodeState.STOPPING;
         log.info("node={} stopping: draining requests", handle.id());
         close();
+    }
+
+    /** Leaves for good: the others take over this node's partitions (from the remaining replicas). */
+    public void leave() {
+        try {
+            cluster.leave();
+            log.info("node={} leaving the cluster; waiting until the ring no longer holds it", handle.id());
+            long deadline = System.nanoTime() + LEAVE_PATIENCE.toNanos();
+            while (System.nanoTime() < deadline) {
+                PartitionTable table = cluster.control().view().table();
+                if (table == null
+                        || !table.members().contains(handle.id())
+                        || table.members().size() == 1) {
+                    log.info("node={} left the ring", handle.id());
+                    return;
+                }
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+            log.warn(
+                    "node={} did not see the ring without it within {} s; stopping anyway",
+                    handle.id(),
+                    LEAVE_PATIENCE.toSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("node={} could not leave cleanly: {}", handle.id(), e.toString());
+        }
     }
 
     @Override
@@ -213,6 +313,9 @@ public final class Node implements AutoCloseable {
             }
         } catch (Exception e) {
             log.warn("node={} HTTP servers did not stop cleanly: {}", handle.id(), e.toString());
+        }
+        if (cluster != null) {
+            cluster.close();
         }
         committer.close();
         try {
@@ -236,11 +339,20 @@ public final class Node implements AutoCloseable {
                 });
     }
 
-    /** The partition count is fixed when the data directory is made: keys are stored by partition. */
-    private static int checkPartitions(StorageEngine storage, int requested) {
+    /**
+     * The partition count is fixed when the data directory is made: keys are stored by partition.
+     * A new node joining a cluster takes the cluster's count.
+     */
+    private static int checkPartitions(StorageEngine storage, int flag, Optional<SeedLookup.Seed> seed) {
         int stored = storage.getMeta(META_PARTITIONS)
                 .map(bytes -> new ByteReader(bytes).readInt())
                 .orElse(-1);
+        int requested = seed.map(SeedLookup.Seed::partitions).orElse(flag);
+        if (seed.isPresent() && stored != -1 && stored != requested) {
+            throw new IllegalStateException("this data directory was made with --partitions=" + stored
+                    + " but the cluster at the join address uses " + requested
+                    + "; a node of another cluster cannot join: use a new --data-dir");
+        }
         if (stored == -1) {
             storage.putMeta(
                     META_PARTITIONS, new ByteWriter(4).writeInt(requested).toByteArray());

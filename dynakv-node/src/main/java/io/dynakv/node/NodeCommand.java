@@ -1,5 +1,6 @@
 package io.dynakv.node;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -29,6 +30,12 @@ import picocli.CommandLine.Parameters;
             "Log level: DYNAKV_LOG=debug (also trace, info, warn, error)."
         })
 public final class NodeCommand implements Callable<NodeConfig> {
+
+    /** The default node-to-node port is the HTTP port plus this (the seeds use adjacent HTTP ports). */
+    static final int PEER_PORT_OFFSET = 10000;
+
+    static final String CLUSTER_SECRET_ENV = "DYNAKV_CLUSTER_SECRET";
+    private static final String DEFAULT_CLUSTER_SECRET = "dynakv-default-cluster-secret";
 
     @Parameters(
             index = "0",
@@ -143,6 +150,40 @@ public final class NodeCommand implements Callable<NodeConfig> {
     long blockCacheMb;
 
     @Option(
+            names = "--peer-port",
+            paramLabel = "PORT",
+            defaultValue = "${env:DYNAKV_PEER_PORT:-0}",
+            description = "port for node-to-node traffic (membership, replication); 0: the HTTP port"
+                    + " + 10000. Nodes authenticate each other with the secret in the environment"
+                    + " variable DYNAKV_CLUSTER_SECRET (the same on every node) [DYNAKV_PEER_PORT]")
+    int peerPort;
+
+    @Option(
+            names = "--gossip-interval-ms",
+            paramLabel = "MS",
+            defaultValue = "${env:DYNAKV_GOSSIP_INTERVAL_MS:-500}",
+            description = "membership protocol period: each node probes one other per period; a dead"
+                    + " node is noticed within about 10 periods (default ${DEFAULT-VALUE})"
+                    + " [DYNAKV_GOSSIP_INTERVAL_MS]")
+    long gossipIntervalMs;
+
+    @Option(
+            names = "--join-timeout-ms",
+            paramLabel = "MS",
+            defaultValue = "${env:DYNAKV_JOIN_TIMEOUT_MS:-60000}",
+            description = "how long a new node waits for the member named by JOIN to answer before it"
+                    + " gives up (exit 1) (default ${DEFAULT-VALUE}) [DYNAKV_JOIN_TIMEOUT_MS]")
+    long joinTimeoutMs;
+
+    @Option(
+            names = "--leave-on-shutdown",
+            defaultValue = "${env:DYNAKV_LEAVE_ON_SHUTDOWN:-false}",
+            description = "on SIGTERM, leave the cluster for good: hand this node's partitions to the"
+                    + " others before exiting (without it, a stopped node is only down and keeps its"
+                    + " partitions) [DYNAKV_LEAVE_ON_SHUTDOWN]")
+    boolean leaveOnShutdown;
+
+    @Option(
             names = "--log-format",
             paramLabel = "FORMAT",
             defaultValue = "${env:DYNAKV_LOG_FORMAT:-text}",
@@ -170,6 +211,12 @@ public final class NodeCommand implements Callable<NodeConfig> {
         require(eventLoops >= 0 && eventLoops <= 256, "--event-loops must be 0..256");
         require(tombstoneGraceSeconds >= 0, "--tombstone-grace-seconds must not be negative");
         require(blockCacheMb >= 1 && blockCacheMb <= 1 << 20, "--block-cache-mb must be 1..1048576 (1 TiB)");
+        require(peerPort >= 0 && peerPort <= 65535, "--peer-port must be 0..65535");
+        int peer = peerPort != 0 ? peerPort : bindAddress.port() + PEER_PORT_OFFSET;
+        require(peer <= 65535, "the HTTP port + " + PEER_PORT_OFFSET + " exceeds 65535; set --peer-port");
+        require(peer != bindAddress.port(), "--peer-port must differ from the HTTP port");
+        require(joinTimeoutMs >= 1 && joinTimeoutMs <= 3_600_000, "--join-timeout-ms must be 1..3600000");
+        require(gossipIntervalMs >= 10 && gossipIntervalMs <= 60_000, "--gossip-interval-ms must be 10..60000");
         String format = logFormat.toLowerCase(Locale.ROOT);
         require(format.equals("text") || format.equals("json"), "--log-format must be text or json");
         return new NodeConfig(
@@ -186,7 +233,26 @@ public final class NodeCommand implements Callable<NodeConfig> {
                 Duration.ofMillis(requestTimeoutMs),
                 eventLoops == 0 ? Runtime.getRuntime().availableProcessors() : eventLoops,
                 Duration.ofSeconds(tombstoneGraceSeconds),
-                blockCacheMb << 20);
+                blockCacheMb << 20,
+                peer,
+                clusterSecret(),
+                Duration.ofMillis(gossipIntervalMs),
+                Duration.ofMillis(joinTimeoutMs),
+                leaveOnShutdown);
+    }
+
+    /**
+     * From the environment only, so it never shows in a process listing. Unset, every node uses
+     * the same built-in secret: fine on a laptop, and the node warns about it.
+     */
+    private static byte[] clusterSecret() {
+        String secret = System.getenv(CLUSTER_SECRET_ENV);
+        return (secret == null || secret.isEmpty() ? DEFAULT_CLUSTER_SECRET : secret).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static boolean hasDefaultClusterSecret() {
+        String secret = System.getenv(CLUSTER_SECRET_ENV);
+        return secret == null || secret.isEmpty();
     }
 
     String logFormat() {

@@ -9,6 +9,11 @@ import java.time.Duration;
  * @param bind host and port to listen on
  * @param advertise host and port other nodes and clients are told to use
  * @param join a member to join through, if any
+ * @param peerPort the node-to-node port
+ * @param clusterSecret shared by the nodes of a cluster; a peer must prove it holds it to connect
+ * @param gossipInterval the membership protocol period
+ * @param joinTimeout how long a joining node waits for the member it was told to join through
+ * @param leaveOnShutdown whether SIGTERM hands this node's partitions to the others before exiting
  */
 public record NodeConfig(
         HostPort bind,
@@ -24,7 +29,12 @@ public record NodeConfig(
         Duration requestTimeout,
         int eventLoops,
         Duration tombstoneGrace,
-        long blockCacheBytes) {
+        long blockCacheBytes,
+        int peerPort,
+        byte[] clusterSecret,
+        Duration gossipInterval,
+        Duration joinTimeout,
+        boolean leaveOnShutdown) {
 
     /** The largest request body accepted: a maximal value plus room for the JSON around it. */
     public int maxBodyBytes() {

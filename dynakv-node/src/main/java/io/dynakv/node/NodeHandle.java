@@ -2,6 +2,7 @@ package io.dynakv.node;
 
 import io.dynakv.cluster.ring.Partitioner;
 import io.dynakv.common.NodeId;
+import io.dynakv.node.cluster.Cluster;
 import io.dynakv.replication.ReplicationStats;
 import io.dynakv.storage.StorageEngine;
 import io.vertx.core.Vertx;
@@ -26,4 +27,5 @@ public record NodeHandle(
         Supplier<NodeState> state,
         IntSupplier replicasPerKey,
         DoubleSupplier writesPerFsync,
-        Vertx vertx) {}
+        Vertx vertx,
+        Supplier<Cluster> cluster) {}

@@ -4,6 +4,8 @@ package io.dynakv.node;
 public enum NodeState {
     /** Opening storage and event loops; requests get 503. */
     STARTING,
+    /** Waiting for the cluster's ring; membership answers, key requests get 503. */
+    JOINING,
     /** Serving requests. */
     SERVING,
     /** Shutting down: finishing in-flight requests, new ones get 503. */

@@ -1,32 +1,65 @@
 package io.dynakv.node;
 
+import io.dynakv.common.NodeId;
+import io.dynakv.common.message.Transport;
 import io.dynakv.replication.coordinator.Coordinator;
+import io.dynakv.replication.coordinator.ForwardedWrites;
+import io.dynakv.replication.coordinator.RemoteReplicaGateway;
+import io.dynakv.replication.coordinator.ReplicaServer;
+import io.dynakv.replication.message.ForwardWriteRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
  * One event loop and the partitions it owns (shard-per-core, DESIGN section 3 "Threads"). All
- * protocol state of those partitions is touched only on this loop, so it needs no locks.
+ * protocol state of those partitions is touched only on this loop, so it needs no locks: the
+ * coordinator of client requests, the replica server for other nodes' coordinators, and the
+ * gateway through which this loop's requests reach other nodes.
  */
 public final class Shard {
 
     private final int index;
     private final Context context;
     private final Coordinator coordinator;
+    private final RemoteReplicaGateway remote;
+    private final ReplicaServer replicaServer;
+    private final Transport transport;
 
-    Shard(int index, Context context, Coordinator coordinator) {
+    Shard(
+            int index,
+            Context context,
+            Coordinator coordinator,
+            RemoteReplicaGateway remote,
+            ReplicaServer replicaServer,
+            Transport transport) {
         this.index = index;
         this.context = context;
         this.coordinator = coordinator;
+        this.remote = remote;
+        this.replicaServer = replicaServer;
+        this.transport = transport;
     }
 
     public int index() {
         return index;
     }
 
-    /** Must only be used from a task passed to {@link #execute}. */
+    /** Must only be used from a task passed to {@link #execute}, as must the other protocol parts. */
     public Coordinator coordinator() {
         return coordinator;
+    }
+
+    public RemoteReplicaGateway remote() {
+        return remote;
+    }
+
+    public ReplicaServer replicaServer() {
+        return replicaServer;
+    }
+
+    /** Coordinates a write another node forwarded here, answering it through the transport. */
+    public void serveForwarded(NodeId from, ForwardWriteRequest request) {
+        ForwardedWrites.serve(coordinator, transport, from, request);
     }
 
     /** Runs {@code task} on this shard's loop: inline when already there, else enqueued. */

@@ -28,6 +28,11 @@ public final class ShardRouter {
         return shard;
     }
 
+    /** The shard at {@code index}, or null while it is still starting. */
+    public Shard byIndex(int index) {
+        return shards.get(index);
+    }
+
     public int size() {
         return shards.length();
     }

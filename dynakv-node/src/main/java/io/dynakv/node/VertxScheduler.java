@@ -8,11 +8,11 @@ import java.util.concurrent.TimeUnit;
  * Protocol timers on Vert.x: a timer set from an event loop fires on that loop, which is what
  * {@link Scheduler} promises. Vert.x timers have millisecond resolution, so delays round up.
  */
-final class VertxScheduler implements Scheduler {
+public final class VertxScheduler implements Scheduler {
 
     private final Vertx vertx;
 
-    VertxScheduler(Vertx vertx) {
+    public VertxScheduler(Vertx vertx) {
         this.vertx = vertx;
     }
 

@@ -167,7 +167,10 @@ class ReplicationCodecsTest {
                         keys(),
                         Arbitraries.of(ValueKind.class),
                         Arbitraries.bytes().array(byte[].class).ofMaxSize(200),
-                        versions().filter(v -> v.hlc() >= 0).map(CausalContext::of).optional(0.5),
+                        versions()
+                                .filter(v -> v.hlc() >= 0)
+                                .map(CausalContext::of)
+                                .optional(0.5),
                         levels)
                 .as(WriteRequest::new);
     }

@@ -1,0 +1,262 @@
+package io.dynakv.node.cluster;
+
+import io.dynakv.cluster.membership.MembershipTransport;
+import io.dynakv.cluster.membership.SwimCodecs;
+import io.dynakv.cluster.membership.SwimConfig;
+import io.dynakv.cluster.membership.SwimMembership;
+import io.dynakv.cluster.ring.PartitionTable;
+import io.dynakv.cluster.ring.Ring;
+import io.dynakv.cluster.ring.RingCodecs;
+import io.dynakv.cluster.ring.RingManager;
+import io.dynakv.common.NodeId;
+import io.dynakv.common.codec.MessageCodec;
+import io.dynakv.common.message.Message;
+import io.dynakv.common.message.Transport;
+import io.dynakv.node.HostPort;
+import io.dynakv.node.NodeConfig;
+import io.dynakv.node.ShardRouter;
+import io.dynakv.node.SystemClock;
+import io.dynakv.node.VertxScheduler;
+import io.dynakv.replication.ReplicationStats;
+import io.dynakv.replication.coordinator.RemoteReplicaGateway;
+import io.dynakv.replication.handoff.HintReplayer;
+import io.dynakv.replication.message.ReplicationCodecs;
+import io.dynakv.storage.StorageEngine;
+import io.dynakv.transport.MessageTransport;
+import io.dynakv.transport.TransportConfig;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's part in a cluster: the node-to-node transport, membership and ring on the control
+ * loop, and hinted-handoff replay. Built by {@link #start}; the shards reach other nodes through
+ * {@link #transport()} and read the ring through {@link #ring()}.
+ */
+public final class Cluster implements AutoCloseable {
+
+    /** Room in a frame beyond the largest value: key, version vector, message envelope. */
+    private static final int FRAME_OVERHEAD_BYTES = 64 * 1024;
+
+    private static final int HINT_BATCH = 256;
+    private static final Duration HINT_TICK = Duration.ofSeconds(1);
+
+    /** Seeds of the protocols' random choices; different on every node and every start. */
+    private static final SecureRandom SEEDS = new SecureRandom();
+
+    private final Context controlLoop;
+    private final MessageTransport transport;
+    private final ClusterControl control;
+
+    private Cluster(Context controlLoop, MessageTransport transport, ClusterControl control) {
+        this.controlLoop = controlLoop;
+        this.transport = transport;
+        this.control = control;
+    }
+
+    /** The codec every node of a cluster speaks; frames fit the largest value this node accepts. */
+    public static MessageCodec codec(int maxValueBytes) {
+        MessageCodec codec = new MessageCodec(maxFrameBytes(maxValueBytes));
+        SwimCodecs.register(codec);
+        RingCodecs.register(codec);
+        return ReplicationCodecs.register(codec);
+    }
+
+    private static int maxFrameBytes(int maxValueBytes) {
+        return Math.max(TransportConfig.DEFAULT_MAX_FRAME_BYTES, maxValueBytes + FRAME_OVERHEAD_BYTES);
+    }
+
+    /**
+     * Listens on the node-to-node port and starts membership: joining through {@code joinSeed} (a
+     * gossiped address) when given; else, on a restart, through the members this node knew; else
+     * alone, as the first node of a new cluster.
+     */
+    public static Cluster start(
+            Vertx vertx,
+            NodeConfig config,
+            NodeId self,
+            StorageEngine storage,
+            ShardRouter shards,
+            ReplicationStats stats,
+            int partitions,
+            Optional<String> joinSeed)
+            throws Exception {
+        Context controlLoop = vertx.getOrCreateContext();
+        HostPort peer = new HostPort(config.advertise().host(), config.peerPort());
+        NodeAddress address = new NodeAddress(config.advertise(), peer);
+        MessageRouter router = new MessageRouter(shards, controlLoop);
+        ClusterControl[] control = new ClusterControl[1];
+        TransportConfig transportConfig = new TransportConfig(
+                self,
+                peer.toString(),
+                config.bind().host(),
+                config.peerPort(),
+                config.clusterSecret(),
+                maxFrameBytes(config.maxValueBytes()),
+                TransportConfig.DEFAULT_MAX_QUEUED_BYTES_PER_PEER,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5));
+        MessageTransport transport;
+        try {
+            transport = MessageTransport.start(
+                            vertx,
+                            controlLoop,
+                            transportConfig,
+                            codec(config.maxValueBytes()),
+                            id -> control[0] == null
+                                    ? Optional.empty()
+                                    : control[0].peerAddressOf(id, Vertx.currentContext() == controlLoop),
+                            router)
+                    .await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(
+                    "cannot listen for other nodes on " + config.bind().host() + ":"
+                            + config.peerPort() + ": " + rootMessage(e)
+                            + ". Is another process using the port? Choose another with --peer-port.",
+                    e);
+        }
+        ClusterMeta meta = new ClusterMeta(storage);
+        List<String> seeds = joinSeed.map(List::of).orElseGet(meta::peers);
+        VertxScheduler scheduler = new VertxScheduler(vertx);
+        MembershipTransport membershipTransport = new MembershipTransport() {
+            @Override
+            public void send(NodeId to, Message message) {
+                transport.send(to, message);
+            }
+
+            @Override
+            public void sendToAddress(String to, Message message) {
+                transport.sendToAddress(NodeAddress.peerOf(to), message);
+            }
+        };
+        Promise<ClusterControl> started = Promise.promise();
+        controlLoop.runOnContext(ignored -> {
+            SwimConfig swimConfig = swimConfig(config.gossipInterval());
+            SwimMembership swim = new SwimMembership(
+                    self,
+                    address.toString(),
+                    membershipTransport,
+                    scheduler,
+                    new SystemClock(),
+                    new SplittableRandom(SEEDS.nextLong()),
+                    swimConfig,
+                    meta.incarnation() + 1);
+            RingManager rings = meta.table()
+                    .map(table -> RingManager.restarted(self, table))
+                    .orElseGet(() -> seeds.isEmpty()
+                            ? RingManager.founder(self, partitions, config.replicationFactor())
+                            : RingManager.joiner(self));
+            ClusterControl c = new ClusterControl(
+                    swim,
+                    rings,
+                    membershipTransport,
+                    meta,
+                    scheduler,
+                    new SplittableRandom(SEEDS.nextLong()),
+                    config.gossipInterval().toNanos());
+            control[0] = c;
+            long timeout = config.requestTimeout().toNanos();
+            RemoteReplicaGateway hintGateway = new RemoteReplicaGateway(
+                    transport, scheduler, shards.size(), 2 * timeout, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
+            router.attach(c, hintGateway);
+            c.start(seeds);
+            new HintReplayer(
+                            storage,
+                            hintGateway,
+                            scheduler,
+                            stats,
+                            () -> others(c, self),
+                            id -> c.view().isUp(id),
+                            HINT_BATCH,
+                            HINT_TICK.toNanos(),
+                            timeout)
+                    .start();
+            started.complete(c);
+        });
+        ClusterControl c = started.future().await(30, TimeUnit.SECONDS);
+        return new Cluster(controlLoop, transport, c);
+    }
+
+    /** SWIM's defaults, scaled to the configured protocol period. */
+    private static SwimConfig swimConfig(Duration period) {
+        SwimConfig d = SwimConfig.defaults();
+        long periodNanos = period.toNanos();
+        return new SwimConfig(
+                periodNanos,
+                periodNanos * d.probeTimeoutNanos() / d.protocolPeriodNanos(),
+                d.indirectProbes(),
+                d.suspicionMultiplier(),
+                d.retransmitMultiplier(),
+                d.maxPiggyback(),
+                d.deadProbeEveryPeriods(),
+                d.joinRetryPeriods(),
+                d.syncEveryPeriods());
+    }
+
+    private static List<NodeId> others(ClusterControl control, NodeId self) {
+        PartitionTable table = control.view().table();
+        List<NodeId> others = new ArrayList<>();
+        if (table != null) {
+            for (NodeId id : table.members()) {
+                if (!id.equals(self)) {
+                    others.add(id);
+                }
+            }
+        }
+        return others;
+    }
+
+    public ClusterControl control() {
+        return control;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    /** The ring coordinators use; null until a joining node has received its first table. */
+    public Ring ring() {
+        return control.view().table();
+    }
+
+    /** Operator: removes {@code id} for good (it is marked LEFT everywhere); false if unknown or gone. */
+    public boolean remove(NodeId id) throws Exception {
+        Promise<Boolean> done = Promise.promise();
+        controlLoop.runOnContext(ignored -> done.complete(control.remove(id)));
+        return done.future().await(10, TimeUnit.SECONDS);
+    }
+
+    /** Tells every member this node leaves, so the ring moves its partitions to the others. */
+    public void leave() throws Exception {
+        Promise<Void> done = Promise.promise();
+        controlLoop.runOnContext(ignored -> {
+            control.leave();
+            done.complete();
+        });
+        done.future().await(10, TimeUnit.SECONDS);
+    }
+
+    public long undeliverable() {
+        return transport.undeliverable();
+    }
+
+    @Override
+    public void close() {
+        transport.close();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+}

@@ -1,0 +1,73 @@
+package io.dynakv.node.cluster;
+
+import io.dynakv.cluster.ring.PartitionTable;
+import io.dynakv.common.codec.ByteReader;
+import io.dynakv.common.codec.ByteWriter;
+import io.dynakv.common.codec.WireStrings;
+import io.dynakv.storage.StorageEngine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a node remembers of its cluster across restarts, in the storage's metadata: the partition
+ * table it held, its last SWIM incarnation and the addresses of the members it knew. A restarted
+ * node rejoins through those members without being told where the cluster is, and with a higher
+ * incarnation, so its return overrides any DEAD claim about it at once.
+ */
+final class ClusterMeta {
+
+    private static final String TABLE = "cluster_table";
+    private static final String INCARNATION = "cluster_incarnation";
+    private static final String PEERS = "cluster_peers";
+    private static final int MAX_PEERS = 4096;
+    private static final int MAX_ADDRESS_BYTES = 512;
+
+    private final StorageEngine storage;
+
+    ClusterMeta(StorageEngine storage) {
+        this.storage = storage;
+    }
+
+    Optional<PartitionTable> table() {
+        return storage.getMeta(TABLE).map(PartitionTable::decode);
+    }
+
+    void saveTable(PartitionTable table) {
+        storage.putMeta(TABLE, table.encode());
+    }
+
+    long incarnation() {
+        return storage.getMeta(INCARNATION)
+                .map(b -> new ByteReader(b).readLong())
+                .orElse(0L);
+    }
+
+    void saveIncarnation(long incarnation) {
+        storage.putMeta(INCARNATION, new ByteWriter(8).writeLong(incarnation).toByteArray());
+    }
+
+    /** Gossiped addresses of the other members, as last saved. */
+    List<String> peers() {
+        return storage.getMeta(PEERS)
+                .map(bytes -> {
+                    ByteReader in = new ByteReader(bytes);
+                    int count = in.readInt();
+                    List<String> peers = new ArrayList<>();
+                    for (int i = 0; i < Math.min(count, MAX_PEERS); i++) {
+                        peers.add(WireStrings.read(in, 1, MAX_ADDRESS_BYTES, "peer address"));
+                    }
+                    return peers;
+                })
+                .orElse(List.of());
+    }
+
+    void savePeers(List<String> addresses) {
+        List<String> kept = addresses.subList(0, Math.min(addresses.size(), MAX_PEERS));
+        ByteWriter out = new ByteWriter(16 + kept.size() * 48).writeInt(kept.size());
+        for (String address : kept) {
+            WireStrings.write(out, address, MAX_ADDRESS_BYTES, "peer address");
+        }
+        storage.putMeta(PEERS, out.toByteArray());
+    }
+}

@@ -1,0 +1,89 @@
+package io.dynakv.node.cluster;
+
+import io.dynakv.cluster.membership.SwimMessage;
+import io.dynakv.cluster.ring.RingUpdate;
+import io.dynakv.common.NodeId;
+import io.dynakv.common.message.Message;
+import io.dynakv.common.message.MessageHandler;
+import io.dynakv.node.Shard;
+import io.dynakv.node.ShardRouter;
+import io.dynakv.replication.coordinator.RemoteReplicaGateway;
+import io.dynakv.replication.message.ForwardWriteRequest;
+import io.dynakv.replication.message.ReplicaMessage;
+import io.dynakv.replication.message.ReplicaReadRequest;
+import io.dynakv.replication.message.ReplicaWriteRequest;
+import io.vertx.core.Context;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands each message from a peer to the loop whose protocol state it belongs to: membership and
+ * ring messages to the control loop; requests about a key to the shard that owns its partition
+ * (where that partition's replica and coordinator live); replies to the loop that sent the
+ * request, named by the loop index in the request id ({@link RemoteReplicaGateway#loopIndexOf}).
+ * A message that arrives before its loop is ready is dropped, which protocols treat as lost.
+ */
+final class MessageRouter implements MessageHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(MessageRouter.class);
+
+    private final ShardRouter shards;
+    private final Context controlLoop;
+    private volatile ClusterControl control;
+    private volatile RemoteReplicaGateway controlGateway;
+
+    MessageRouter(ShardRouter shards, Context controlLoop) {
+        this.shards = shards;
+        this.controlLoop = controlLoop;
+    }
+
+    /** The control loop's protocols; messages for them before this are dropped. */
+    void attach(ClusterControl control, RemoteReplicaGateway controlGateway) {
+        this.control = control;
+        this.controlGateway = controlGateway;
+    }
+
+    @Override
+    public void onMessage(NodeId from, Message message) {
+        if (message instanceof SwimMessage || message instanceof RingUpdate) {
+            ClusterControl c = control;
+            if (c != null) {
+                controlLoop.runOnContext(ignored -> c.onMessage(from, message));
+            }
+        } else if (message instanceof ReplicaReadRequest read) {
+            onPartition(read.key().partition(), shard -> shard.replicaServer().onRequest(from, message));
+        } else if (message instanceof ReplicaWriteRequest write) {
+            onPartition(write.key().partition(), shard -> shard.replicaServer().onRequest(from, message));
+        } else if (message instanceof ForwardWriteRequest forward) {
+            onPartition(forward.write().key().partition(), shard -> shard.serveForwarded(from, forward));
+        } else if (message instanceof ReplicaMessage reply) {
+            onReply(from, reply);
+        } else {
+            log.debug(
+                    "dropped a {} from {}: nothing here handles it",
+                    message.getClass().getSimpleName(),
+                    from);
+        }
+    }
+
+    private void onReply(NodeId from, ReplicaMessage reply) {
+        int loop = RemoteReplicaGateway.loopIndexOf(reply.requestId());
+        if (loop < shards.size()) {
+            Shard shard = shards.byIndex(loop);
+            if (shard != null) {
+                shard.execute(() -> shard.remote().onReply(from, reply));
+            }
+        } else if (loop == shards.size() && controlGateway != null) {
+            RemoteReplicaGateway gateway = controlGateway;
+            controlLoop.runOnContext(ignored -> gateway.onReply(from, reply));
+        }
+    }
+
+    private void onPartition(int partition, Consumer<Shard> work) {
+        Shard shard = shards.byIndex(partition % shards.size());
+        if (shard != null) {
+            shard.execute(() -> work.accept(shard));
+        }
+    }
+}
