@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.dynakv.cluster.membership.Member;
 import io.dynakv.cluster.membership.MemberStatus;
 import io.dynakv.cluster.ring.PartitionTable;
+import io.dynakv.common.NodeId;
 import io.dynakv.node.NodeHandle;
 import io.dynakv.node.NodeState;
+import io.dynakv.node.Shard;
 import io.dynakv.node.cluster.ClusterControl;
 import io.dynakv.node.cluster.NodeAddress;
 import io.dynakv.storage.StorageStats;
@@ -31,6 +33,10 @@ final class InfoHandler {
 
     void handle(Exchange exchange, Route route) {
         HttpServerRequest request = exchange.request;
+        if (route.kind() == Route.Kind.MEMBER) {
+            member(exchange, route.keyText());
+            return;
+        }
         if (!request.method().equals(HttpMethod.GET)) {
             throw HttpApi.methodNotAllowed(request, "GET");
         }
@@ -88,6 +94,63 @@ final class InfoHandler {
         }));
     }
 
+    /**
+     * Operator commands: {@code DELETE /membership/{node_id}} removes a node for good (a dead one
+     * that will not return; its partitions are re-replicated from the others), and {@code POST
+     * /membership/leave} makes this node leave gracefully and then stop.
+     */
+    private void member(Exchange exchange, String target) {
+        HttpServerRequest request = exchange.request;
+        if (target.equals("leave")) {
+            if (!request.method().equals(HttpMethod.POST)) {
+                throw HttpApi.methodNotAllowed(request, "POST");
+            }
+            node.leave().run();
+            Responses.json(request, 202, Json.write(g -> {
+                g.writeStartObject();
+                g.writeStringField("node_id", node.id().toString());
+                g.writeStringField("status", "leaving");
+                g.writeStringField(
+                        "message", "the others take over this node's partitions; the process stops once it has left");
+                g.writeEndObject();
+            }));
+            return;
+        }
+        if (!request.method().equals(HttpMethod.DELETE)) {
+            throw HttpApi.methodNotAllowed(request, "DELETE");
+        }
+        NodeId id = NodeId.parse(target);
+        if (id.equals(node.id())) {
+            throw new ApiException(409, "conflict", "a node does not remove itself: POST /membership/leave to it");
+        }
+        Member member = node.cluster().get().control().view().byId().get(id);
+        if (member == null) {
+            throw new ApiException(
+                    404, "not_found", "no member " + target + " in this node's view; see GET /membership");
+        }
+        if (member.status() == MemberStatus.ALIVE) {
+            throw new ApiException(
+                    409,
+                    "conflict",
+                    "node " + target + " is up; stop it first, or have it leave"
+                            + " (POST /membership/leave on that node). Only a node that is down is removed.");
+        }
+        node.cluster()
+                .get()
+                .remove(id)
+                .onComplete(result -> exchange.reply(() -> {
+                    if (result.failed()) {
+                        throw new IllegalStateException("remove failed", result.cause());
+                    }
+                    Responses.json(request, 200, Json.write(g -> {
+                        g.writeStartObject();
+                        g.writeStringField("node_id", target);
+                        g.writeBooleanField("removed", result.result());
+                        g.writeEndObject();
+                    }));
+                }));
+    }
+
     private String selfStatus() {
         switch (node.state().get()) {
             case SERVING:
@@ -142,10 +205,34 @@ final class InfoHandler {
             g.writeNumberField("conflicts", node.stats().conflicts.sum());
             g.writeNumberField(
                     "tombstones_purged", node.stats().tombstonesPurged.sum());
+            writeAntiEntropy(g);
             g.writeNumberField("writes_per_fsync", node.writesPerFsync().getAsDouble());
             g.writeStringField("fsync", node.config().fsync().name());
             g.writeEndObject();
         }));
+    }
+
+    /** Background Merkle-tree rounds of all loops: how many, and how many keys each way they fixed. */
+    private void writeAntiEntropy(JsonGenerator g) throws IOException {
+        long completed = 0;
+        long failed = 0;
+        long pulled = 0;
+        long pushed = 0;
+        for (int i = 0; i < node.shards().size(); i++) {
+            Shard shard = node.shards().byIndex(i);
+            if (shard != null) {
+                completed += shard.antiEntropy().sessionsCompleted();
+                failed += shard.antiEntropy().sessionsFailed();
+                pulled += shard.antiEntropy().keysPulled();
+                pushed += shard.antiEntropy().keysPushed();
+            }
+        }
+        g.writeObjectFieldStart("anti_entropy");
+        g.writeNumberField("rounds", completed);
+        g.writeNumberField("failed_rounds", failed);
+        g.writeNumberField("keys_pulled", pulled);
+        g.writeNumberField("keys_pushed", pushed);
+        g.writeEndObject();
     }
 
     private void writeVerb(JsonGenerator g, ApiMetrics.Verb verb) throws IOException {

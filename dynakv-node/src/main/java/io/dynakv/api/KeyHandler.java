@@ -59,12 +59,15 @@ final class KeyHandler {
 
     private void get(Exchange exchange, Route route, KeyRef key) {
         HttpServerRequest request = exchange.request;
-        ConsistencyLevel r = consistency(exchange, "r");
+        boolean local = localOnly(exchange);
+        ConsistencyLevel r = local ? null : consistency(exchange, "r");
         boolean raw = wantsRaw(request);
         onShard(
                 exchange,
                 key,
-                coordinator -> coordinator.read(
+                coordinator -> readFrom(
+                        coordinator,
+                        local,
                         key,
                         r,
                         outcome -> exchange.reply(() -> {
@@ -184,6 +187,34 @@ final class KeyHandler {
                                         request, 200, Buffer.buffer(Responses.valueDocument(route.keyText(), version)));
                             }));
                 }));
+    }
+
+    /**
+     * {@code ?local=true} reads this node's own replica and nothing else: what this node holds,
+     * for operators and tests checking that replicas converged. Without it, a quorum read.
+     */
+    private void readFrom(
+            Coordinator coordinator,
+            boolean local,
+            KeyRef key,
+            ConsistencyLevel r,
+            Consumer<Outcome<Optional<Versioned>>> done) {
+        if (local) {
+            done.accept(new Outcome.Ok<>(node.storage().get(key.partition(), key.table(), key.key())));
+        } else {
+            coordinator.read(key, r, done);
+        }
+    }
+
+    private static boolean localOnly(Exchange exchange) {
+        String local = exchange.param("local");
+        if (local == null || local.equals("false")) {
+            return false;
+        }
+        if (local.equals("true")) {
+            return true;
+        }
+        throw ApiException.badRequest("bad_request", "local must be true or false, got '" + local + "'");
     }
 
     /** Runs {@code work} with the coordinator of the key's shard, on that shard's loop. */

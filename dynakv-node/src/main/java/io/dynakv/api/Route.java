@@ -25,6 +25,8 @@ record Route(Kind kind, String table, byte[] key, String keyText) {
         KEY,
         KEYS,
         MEMBERSHIP,
+        /** {@code /membership/{node_id}} (DELETE: remove) and {@code /membership/leave} (POST). */
+        MEMBER,
         HEALTH,
         STATS,
         METRICS
@@ -33,6 +35,11 @@ record Route(Kind kind, String table, byte[] key, String keyText) {
     static final String DEFAULT_TABLE = "default";
 
     private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    private static final String MEMBER_PREFIX = "/membership/";
+
+    /** A node id (16 hex digits) or "leave". */
+    private static final Pattern MEMBER = Pattern.compile("[0-9a-fA-F]{16}|leave");
 
     /** Parses a raw (still percent-encoded) path; unknown paths are 404, bad names 400. */
     static Route parse(String rawPath, int maxKeyBytes) {
@@ -47,6 +54,12 @@ record Route(Kind kind, String table, byte[] key, String keyText) {
                 return new Route(Kind.METRICS, null, null, null);
             default:
                 break;
+        }
+        if (rawPath.startsWith(MEMBER_PREFIX)
+                && MEMBER.matcher(rawPath.substring(MEMBER_PREFIX.length())).matches()) {
+            // A table may be called "membership": its keys are under /membership/key/ and its
+            // listing is /membership/keys, neither of which this pattern takes.
+            return new Route(Kind.MEMBER, null, null, rawPath.substring(MEMBER_PREFIX.length()));
         }
         if (rawPath.startsWith("/key/")) {
             return key(DEFAULT_TABLE, rawPath.substring(5), maxKeyBytes);

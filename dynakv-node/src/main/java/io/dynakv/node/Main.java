@@ -1,6 +1,7 @@
 package io.dynakv.node;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +21,10 @@ public final class Main {
     }
 
     static int run(String[] args) {
+        if (args.length > 0 && (args[0].equals("remove") || args[0].equals("leave"))) {
+            Object operator = args[0].equals("remove") ? new OperatorCommand.Remove() : new OperatorCommand.Leave();
+            return new CommandLine(operator).execute(Arrays.copyOfRange(args, 1, args.length));
+        }
         NodeCommand command = new NodeCommand();
         CommandLine cli = new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true);
         PrintWriter err = cli.getErr();
@@ -48,7 +53,7 @@ public final class Main {
         Signal.handle(new Signal("INT"), signal -> stop.countDown());
         Node node;
         try {
-            node = Node.start(config);
+            node = Node.start(config, stop::countDown);
         } catch (RuntimeException e) {
             log.error("cannot start: {}", e.getMessage());
             return 1;

@@ -9,8 +9,15 @@ import io.dynakv.common.NodeId;
 import io.dynakv.common.codec.ByteReader;
 import io.dynakv.common.codec.ByteWriter;
 import io.dynakv.node.cluster.Cluster;
+import io.dynakv.node.cluster.IncompleteReadsRefused;
+import io.dynakv.node.cluster.Rebalancer;
 import io.dynakv.node.cluster.SeedLookup;
 import io.dynakv.replication.ReplicationStats;
+import io.dynakv.replication.antientropy.AntiEntropyResponder;
+import io.dynakv.replication.antientropy.AntiEntropyScheduler;
+import io.dynakv.replication.antientropy.AntiEntropySession;
+import io.dynakv.replication.antientropy.ByteBudget;
+import io.dynakv.replication.antientropy.MerkleTree;
 import io.dynakv.replication.coordinator.Coordinator;
 import io.dynakv.replication.coordinator.LocalReplicaGateway;
 import io.dynakv.replication.coordinator.RemoteReplicaGateway;
@@ -18,6 +25,9 @@ import io.dynakv.replication.coordinator.ReplicaGateway;
 import io.dynakv.replication.coordinator.ReplicaServer;
 import io.dynakv.replication.coordinator.RoutingReplicaGateway;
 import io.dynakv.replication.handoff.StoredHints;
+import io.dynakv.replication.rebalance.PartitionStream;
+import io.dynakv.replication.rebalance.PartitionStreamServer;
+import io.dynakv.replication.rebalance.PartitionStreams;
 import io.dynakv.replication.replica.Durability;
 import io.dynakv.replication.replica.Replica;
 import io.dynakv.replication.replica.TombstoneReaper;
@@ -34,6 +44,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -60,6 +71,20 @@ public final class Node implements AutoCloseable {
     /** How long a leaving node waits for the ring to drop it. */
     private static final Duration LEAVE_PATIENCE = Duration.ofSeconds(60);
 
+    /**
+     * Anti-entropy session ids: the loop index in the top 16 bits (replies find their loop by it)
+     * and a random part per start in the middle, so a peer never mistakes a new round for one it
+     * cached from before this node restarted; rounds count up in the low 32 bits.
+     */
+    private static final long SESSION_ID_BOOT_BITS = 0x0000_FFFF_0000_0000L;
+
+    private static final long MIN_BURST_BYTES = 256 * 1024;
+
+    /** Partitions each loop streams in at once when the ring moves; more only compete for the disk. */
+    private static final int STREAMS_PER_LOOP = 8;
+
+    private static final int STREAM_PAGE_RECORDS = 4096;
+
     /** Node ids must not collide across a cluster's lifetime: draw them from a strong source. */
     private static final SecureRandom ID_RANDOM = new SecureRandom();
 
@@ -72,6 +97,8 @@ public final class Node implements AutoCloseable {
     private final Optional<String> joinSeed;
     private final SystemClock clock = new SystemClock();
     private volatile Cluster cluster;
+    private final Runnable exitRequested;
+    private final AtomicBoolean left = new AtomicBoolean();
 
     /** This process's minting identity: new at every start (see Coordinator's actor). */
     private final NodeId actor = new NodeId(ID_RANDOM.nextLong());
@@ -79,8 +106,9 @@ public final class Node implements AutoCloseable {
     private volatile NodeState state = NodeState.STARTING;
     private String deploymentId;
 
-    private Node(NodeConfig config, StorageEngine storage, Optional<SeedLookup.Seed> seed) {
+    private Node(NodeConfig config, StorageEngine storage, Optional<SeedLookup.Seed> seed, Runnable exitRequested) {
         this.config = config;
+        this.exitRequested = exitRequested;
         this.storage = storage;
         NodeId id = loadOrCreateId(storage);
         this.partitions = checkPartitions(storage, config.partitions(), seed);
@@ -101,11 +129,20 @@ public final class Node implements AutoCloseable {
                 this::replicasPerKey,
                 committer::writesPerFsync,
                 vertx,
-                () -> cluster);
+                () -> cluster,
+                this::leaveAndExit);
     }
 
     /** Opens the data directory and starts serving; throws with an operator's message on failure. */
     public static Node start(NodeConfig config) {
+        return start(config, () -> {});
+    }
+
+    /**
+     * As {@link #start(NodeConfig)}; {@code exitRequested} runs when an operator asked this node to
+     * leave the cluster ({@code POST /membership/leave}) and it has left: the process should stop.
+     */
+    public static Node start(NodeConfig config, Runnable exitRequested) {
         Optional<SeedLookup.Seed> seed = Optional.empty();
         if (config.join() != null) {
             try {
@@ -134,7 +171,7 @@ public final class Node implements AutoCloseable {
         StorageEngine storage = RocksDbStorageEngine.open(config.dataDir().resolve("rocksdb"), options);
         Node node;
         try {
-            node = new Node(config, storage, seed);
+            node = new Node(config, storage, seed, exitRequested);
         } catch (RuntimeException e) {
             storage.close();
             throw e;
@@ -169,6 +206,7 @@ public final class Node implements AutoCloseable {
                     : ". Check that " + config.bind().host() + " is an address of this machine.";
             throw new IllegalStateException("cannot listen on " + config.bind() + ": " + root.getMessage() + hint, e);
         }
+        cluster.rebalancer().resume();
         state = NodeState.JOINING;
         cluster.control().onTable(table -> serveOnceRingKnown());
         serveOnceRingKnown();
@@ -200,6 +238,17 @@ public final class Node implements AutoCloseable {
         }
     }
 
+    /** The partitions of shard {@code index} that the ring gives this node; none before a ring. */
+    private int[] heldPartitions(int index) {
+        Ring ring = cluster.ring();
+        if (!(ring instanceof PartitionTable table)) {
+            return new int[0];
+        }
+        return IntStream.of(table.partitionsOf(handle.id()))
+                .filter(p -> p % config.eventLoops() == index)
+                .toArray();
+    }
+
     private int replicasPerKey() {
         Cluster c = cluster;
         Ring ring = c == null ? null : c.ring();
@@ -217,10 +266,12 @@ public final class Node implements AutoCloseable {
         // Forwarded writes wait up to two timeouts (the replica's own, plus the hop): remember that long.
         RemoteReplicaGateway remote = new RemoteReplicaGateway(
                 cluster.transport(), scheduler, index, 2 * timeout, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
+        Rebalancer rebalancer = cluster.rebalancer();
         ReplicaGateway gateway = new RoutingReplicaGateway(
-                handle.id(), new LocalReplicaGateway(handle.id(), replica, durability), remote, id -> cluster.control()
-                        .view()
-                        .isUp(id));
+                handle.id(),
+                new IncompleteReadsRefused(new LocalReplicaGateway(handle.id(), replica, durability), rebalancer),
+                remote,
+                id -> cluster.control().view().isUp(id));
         Coordinator coordinator = new Coordinator(
                 handle.id(),
                 actor,
@@ -232,7 +283,49 @@ public final class Node implements AutoCloseable {
                 handle.stats(),
                 new StoredHints(storage, handle.stats()));
         ReplicaServer server = new ReplicaServer(handle.id(), replica, durability, cluster.transport());
-        handle.shards().register(new Shard(index, context, coordinator, remote, server, cluster.transport()));
+        AntiEntropyScheduler antiEntropy = new AntiEntropyScheduler(
+                handle.id(),
+                ((long) index << 48) | (ID_RANDOM.nextLong() & SESSION_ID_BOOT_BITS),
+                storage,
+                replica,
+                cluster.transport(),
+                gateway,
+                scheduler,
+                new ByteBudget(
+                        clock,
+                        Math.max(1, config.antiEntropyBytesPerSecond() / config.eventLoops()),
+                        Math.max(MIN_BURST_BYTES, config.antiEntropyBytesPerSecond() / config.eventLoops())),
+                AntiEntropySession.Settings.defaults(),
+                config.antiEntropyInterval().toNanos(),
+                new AntiEntropyScheduler.Placement(
+                        () -> heldPartitions(index),
+                        p -> cluster.ring().preferenceList(p),
+                        id -> cluster.control().view().isUp(id),
+                        rebalancer::isIncomplete));
+        PartitionStreams streams = new PartitionStreams(
+                (long) index << 48,
+                STREAMS_PER_LOOP,
+                handle.id(),
+                replica,
+                durability,
+                cluster.transport(),
+                scheduler,
+                id -> cluster.control().view().isUp(id),
+                PartitionStream.Settings.defaults(),
+                rebalancer::completed);
+        handle.shards()
+                .register(new Shard(
+                        index,
+                        context,
+                        coordinator,
+                        remote,
+                        server,
+                        cluster.transport(),
+                        new AntiEntropyResponder(storage, cluster.transport(), MerkleTree.DEFAULT_PAGE_SIZE),
+                        antiEntropy,
+                        streams,
+                        new PartitionStreamServer(storage, cluster.transport(), STREAM_PAGE_RECORDS)));
+        antiEntropy.start();
         int[] owned = IntStream.range(0, handle.partitioner().partitions())
                 .filter(p -> p % config.eventLoops() == index)
                 .toArray();
@@ -269,7 +362,7 @@ public final class Node implements AutoCloseable {
      * close.
      */
     public void stop() {
-        if (config.leaveOnShutdown() && cluster != null) {
+        if (config.leaveOnShutdown() && cluster != null && left.compareAndSet(false, true)) {
             leave();
         }
         state = NodeState.STOPPING;
@@ -277,10 +370,24 @@ public final class Node implements AutoCloseable {
         close();
     }
 
+    /** The operator's leave: in the background, leave the cluster, then ask the process to stop. */
+    private void leaveAndExit() {
+        if (left.compareAndSet(false, true)) {
+            Thread thread = new Thread(
+                    () -> {
+                        leave();
+                        exitRequested.run();
+                    },
+                    "dynakv-leave");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
     /** Leaves for good: the others take over this node's partitions (from the remaining replicas). */
     public void leave() {
         try {
-            cluster.leave();
+            cluster.leave().await(10, TimeUnit.SECONDS);
             log.info("node={} leaving the cluster; waiting until the ring no longer holds it", handle.id());
             long deadline = System.nanoTime() + LEAVE_PATIENCE.toNanos();
             while (System.nanoTime() < deadline) {
@@ -331,12 +438,21 @@ public final class Node implements AutoCloseable {
         return storage.getMeta(META_NODE_ID)
                 .map(bytes -> new NodeId(new ByteReader(bytes).readLong()))
                 .orElseGet(() -> {
-                    NodeId id = new NodeId(ID_RANDOM.nextLong());
+                    NodeId id = newNodeId();
                     storage.putMeta(
                             META_NODE_ID,
                             new ByteWriter(8).writeLong(id.value()).toByteArray());
                     return id;
                 });
+    }
+
+    /** A random id, never 0 (that one stands for "an unknown node" in streaming, see Rebalancer). */
+    private static NodeId newNodeId() {
+        long id;
+        do {
+            id = ID_RANDOM.nextLong();
+        } while (id == 0);
+        return new NodeId(id);
     }
 
     /**

@@ -25,6 +25,8 @@ import picocli.CommandLine.Parameters;
             "Examples:",
             "  dynakv 127.0.0.1:6660                  first node",
             "  dynakv 127.0.0.1:6661 127.0.0.1:6660   another node joining through any member",
+            "  dynakv remove NODE_ID --at HOST:PORT   remove a dead node for good (see remove --help)",
+            "  dynakv leave --at HOST:PORT            make a node leave the cluster, then stop",
             "",
             "Every flag can also be set by an environment variable, shown in brackets.",
             "Log level: DYNAKV_LOG=debug (also trace, info, warn, error)."
@@ -176,6 +178,22 @@ public final class NodeCommand implements Callable<NodeConfig> {
     long joinTimeoutMs;
 
     @Option(
+            names = "--anti-entropy-interval-ms",
+            paramLabel = "MS",
+            defaultValue = "${env:DYNAKV_ANTI_ENTROPY_INTERVAL_MS:-1000}",
+            description = "each event loop compares one partition with a co-replica (Merkle trees) this"
+                    + " often, in the background (default ${DEFAULT-VALUE}) [DYNAKV_ANTI_ENTROPY_INTERVAL_MS]")
+    long antiEntropyIntervalMs;
+
+    @Option(
+            names = "--anti-entropy-mb-per-s",
+            paramLabel = "MB",
+            defaultValue = "${env:DYNAKV_ANTI_ENTROPY_MB_PER_S:-8}",
+            description = "bandwidth cap of anti-entropy repairs, in MiB/s for the whole node"
+                    + " (default ${DEFAULT-VALUE}) [DYNAKV_ANTI_ENTROPY_MB_PER_S]")
+    long antiEntropyMbPerS;
+
+    @Option(
             names = "--leave-on-shutdown",
             defaultValue = "${env:DYNAKV_LEAVE_ON_SHUTDOWN:-false}",
             description = "on SIGTERM, leave the cluster for good: hand this node's partitions to the"
@@ -216,6 +234,10 @@ public final class NodeCommand implements Callable<NodeConfig> {
         require(peer <= 65535, "the HTTP port + " + PEER_PORT_OFFSET + " exceeds 65535; set --peer-port");
         require(peer != bindAddress.port(), "--peer-port must differ from the HTTP port");
         require(joinTimeoutMs >= 1 && joinTimeoutMs <= 3_600_000, "--join-timeout-ms must be 1..3600000");
+        require(
+                antiEntropyIntervalMs >= 10 && antiEntropyIntervalMs <= 3_600_000,
+                "--anti-entropy-interval-ms must be 10..3600000");
+        require(antiEntropyMbPerS >= 1 && antiEntropyMbPerS <= 1 << 20, "--anti-entropy-mb-per-s must be 1..1048576");
         require(gossipIntervalMs >= 10 && gossipIntervalMs <= 60_000, "--gossip-interval-ms must be 10..60000");
         String format = logFormat.toLowerCase(Locale.ROOT);
         require(format.equals("text") || format.equals("json"), "--log-format must be text or json");
@@ -238,6 +260,8 @@ public final class NodeCommand implements Callable<NodeConfig> {
                 clusterSecret(),
                 Duration.ofMillis(gossipIntervalMs),
                 Duration.ofMillis(joinTimeoutMs),
+                Duration.ofMillis(antiEntropyIntervalMs),
+                antiEntropyMbPerS << 20,
                 leaveOnShutdown);
     }
 

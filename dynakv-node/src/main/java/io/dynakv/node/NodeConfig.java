@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param clusterSecret shared by the nodes of a cluster; a peer must prove it holds it to connect
  * @param gossipInterval the membership protocol period
  * @param joinTimeout how long a joining node waits for the member it was told to join through
+ * @param antiEntropyInterval how often each event loop starts a Merkle-tree comparison of one partition
+ * @param antiEntropyBytesPerSecond the node's bandwidth cap for anti-entropy repairs
  * @param leaveOnShutdown whether SIGTERM hands this node's partitions to the others before exiting
  */
 public record NodeConfig(
@@ -34,6 +36,8 @@ public record NodeConfig(
         byte[] clusterSecret,
         Duration gossipInterval,
         Duration joinTimeout,
+        Duration antiEntropyInterval,
+        long antiEntropyBytesPerSecond,
         boolean leaveOnShutdown) {
 
     /** The largest request body accepted: a maximal value plus room for the JSON around it. */

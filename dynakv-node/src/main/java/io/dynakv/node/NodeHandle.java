@@ -16,6 +16,8 @@ import java.util.function.Supplier;
  *
  * @param replicasPerKey how many replicas hold each key (N, capped by the cluster size)
  * @param writesPerFsync how many writes each fsync has covered on average (group commit at work)
+ * @param cluster the node's part in the cluster (set once the node listens)
+ * @param leave starts a graceful leave, after which the process stops
  */
 public record NodeHandle(
         NodeConfig config,
@@ -28,4 +30,5 @@ public record NodeHandle(
         IntSupplier replicasPerKey,
         DoubleSupplier writesPerFsync,
         Vertx vertx,
-        Supplier<Cluster> cluster) {}
+        Supplier<Cluster> cluster,
+        Runnable leave) {}

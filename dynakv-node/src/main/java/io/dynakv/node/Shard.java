@@ -2,11 +2,15 @@ package io.dynakv.node;
 
 import io.dynakv.common.NodeId;
 import io.dynakv.common.message.Transport;
+import io.dynakv.replication.antientropy.AntiEntropyResponder;
+import io.dynakv.replication.antientropy.AntiEntropyScheduler;
 import io.dynakv.replication.coordinator.Coordinator;
 import io.dynakv.replication.coordinator.ForwardedWrites;
 import io.dynakv.replication.coordinator.RemoteReplicaGateway;
 import io.dynakv.replication.coordinator.ReplicaServer;
 import io.dynakv.replication.message.ForwardWriteRequest;
+import io.dynakv.replication.rebalance.PartitionStreamServer;
+import io.dynakv.replication.rebalance.PartitionStreams;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -24,6 +28,10 @@ public final class Shard {
     private final RemoteReplicaGateway remote;
     private final ReplicaServer replicaServer;
     private final Transport transport;
+    private final AntiEntropyResponder antiEntropyResponder;
+    private final AntiEntropyScheduler antiEntropy;
+    private final PartitionStreams streams;
+    private final PartitionStreamServer streamServer;
 
     Shard(
             int index,
@@ -31,13 +39,21 @@ public final class Shard {
             Coordinator coordinator,
             RemoteReplicaGateway remote,
             ReplicaServer replicaServer,
-            Transport transport) {
+            Transport transport,
+            AntiEntropyResponder antiEntropyResponder,
+            AntiEntropyScheduler antiEntropy,
+            PartitionStreams streams,
+            PartitionStreamServer streamServer) {
         this.index = index;
         this.context = context;
         this.coordinator = coordinator;
         this.remote = remote;
         this.replicaServer = replicaServer;
         this.transport = transport;
+        this.antiEntropyResponder = antiEntropyResponder;
+        this.antiEntropy = antiEntropy;
+        this.streams = streams;
+        this.streamServer = streamServer;
     }
 
     public int index() {
@@ -55,6 +71,26 @@ public final class Shard {
 
     public ReplicaServer replicaServer() {
         return replicaServer;
+    }
+
+    /** Serves another node's anti-entropy round: the hashes and buckets of this node's trees. */
+    public AntiEntropyResponder antiEntropyResponder() {
+        return antiEntropyResponder;
+    }
+
+    /** This loop's own anti-entropy rounds; its counters may be read from any thread. */
+    public AntiEntropyScheduler antiEntropy() {
+        return antiEntropy;
+    }
+
+    /** Partitions of this loop streaming in (join, leave, removal); its totals may be read anywhere. */
+    public PartitionStreams streams() {
+        return streams;
+    }
+
+    /** Serves pages of this loop's partitions to nodes that stream them in. */
+    public PartitionStreamServer streamServer() {
+        return streamServer;
     }
 
     /** Coordinates a write another node forwarded here, answering it through the transport. */

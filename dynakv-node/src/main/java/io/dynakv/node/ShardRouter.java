@@ -30,7 +30,7 @@ public final class ShardRouter {
 
     /** The shard at {@code index}, or null while it is still starting. */
     public Shard byIndex(int index) {
-        return shards.get(index);
+        return index >= 0 && index < shards.length() ? shards.get(index) : null;
     }
 
     public int size() {

@@ -131,7 +131,8 @@ public final class PartitionTable implements Ring {
 
     /**
      * What must be streamed to go from this table to {@code next}: one transfer for each node that
-     * holds a partition in {@code next} but not here, in partition order. A node that holds a
+     * holds a partition in {@code next} but not here, in partition order, its sources led by the
+     * node it replaces ({@link #sourcesFor}). A node that holds a
      * partition here but not in {@code next} may drop it once the transfers of that partition are
      * done.
      */
@@ -143,13 +144,42 @@ public final class PartitionTable implements Ring {
         List<Transfer> transfers = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             List<NodeId> now = preferenceLists.get(p);
-            for (NodeId node : next.preferenceLists.get(p)) {
+            List<NodeId> after = next.preferenceLists.get(p);
+            List<NodeId> departing = new ArrayList<>();
+            for (NodeId node : now) {
+                if (!after.contains(node)) {
+                    departing.add(node);
+                }
+            }
+            int gained = 0;
+            for (NodeId node : after) {
                 if (!now.contains(node)) {
-                    transfers.add(new Transfer(p, now, node));
+                    transfers.add(new Transfer(p, sourcesFor(now, departing, gained++), node));
                 }
             }
         }
         return transfers;
+    }
+
+    /**
+     * The sources of the {@code index}-th node that gains a partition: the node it replaces first,
+     * then the others. Under quorum writes the replaced node holds every acknowledged write that
+     * the remaining replicas might lack, so streaming from it alone completes the new replica;
+     * when several nodes are replaced at once, each newcomer takes a different one of them.
+     */
+    private static List<NodeId> sourcesFor(List<NodeId> now, List<NodeId> departing, int index) {
+        if (departing.isEmpty()) {
+            return now;
+        }
+        NodeId replaced = departing.get(index % departing.size());
+        List<NodeId> sources = new ArrayList<>(now.size());
+        sources.add(replaced);
+        for (NodeId node : now) {
+            if (!node.equals(replaced)) {
+                sources.add(node);
+            }
+        }
+        return sources;
     }
 
     /**

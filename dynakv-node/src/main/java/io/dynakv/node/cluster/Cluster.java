@@ -18,13 +18,16 @@ import io.dynakv.node.ShardRouter;
 import io.dynakv.node.SystemClock;
 import io.dynakv.node.VertxScheduler;
 import io.dynakv.replication.ReplicationStats;
+import io.dynakv.replication.antientropy.AntiEntropyCodecs;
 import io.dynakv.replication.coordinator.RemoteReplicaGateway;
 import io.dynakv.replication.handoff.HintReplayer;
 import io.dynakv.replication.message.ReplicationCodecs;
+import io.dynakv.replication.rebalance.StreamCodecs;
 import io.dynakv.storage.StorageEngine;
 import io.dynakv.transport.MessageTransport;
 import io.dynakv.transport.TransportConfig;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
@@ -54,11 +57,13 @@ public final class Cluster implements AutoCloseable {
     private final Context controlLoop;
     private final MessageTransport transport;
     private final ClusterControl control;
+    private final Rebalancer rebalancer;
 
-    private Cluster(Context controlLoop, MessageTransport transport, ClusterControl control) {
+    private Cluster(Context controlLoop, MessageTransport transport, ClusterControl control, Rebalancer rebalancer) {
         this.controlLoop = controlLoop;
         this.transport = transport;
         this.control = control;
+        this.rebalancer = rebalancer;
     }
 
     /** The codec every node of a cluster speaks; frames fit the largest value this node accepts. */
@@ -66,7 +71,9 @@ public final class Cluster implements AutoCloseable {
         MessageCodec codec = new MessageCodec(maxFrameBytes(maxValueBytes));
         SwimCodecs.register(codec);
         RingCodecs.register(codec);
-        return ReplicationCodecs.register(codec);
+        ReplicationCodecs.register(codec);
+        AntiEntropyCodecs.register(codec);
+        return StreamCodecs.register(codec);
     }
 
     private static int maxFrameBytes(int maxValueBytes) {
@@ -93,6 +100,7 @@ public final class Cluster implements AutoCloseable {
         NodeAddress address = new NodeAddress(config.advertise(), peer);
         MessageRouter router = new MessageRouter(shards, controlLoop);
         ClusterControl[] control = new ClusterControl[1];
+        Rebalancer[] rebalancers = new Rebalancer[1];
         TransportConfig transportConfig = new TransportConfig(
                 self,
                 peer.toString(),
@@ -162,10 +170,14 @@ public final class Cluster implements AutoCloseable {
                     new SplittableRandom(SEEDS.nextLong()),
                     config.gossipInterval().toNanos());
             control[0] = c;
+            Rebalancer rebalancer =
+                    new Rebalancer(self, shards, meta, partitions, rings.table().orElse(null));
+            c.onTable(rebalancer::onTable);
+            rebalancers[0] = rebalancer;
             long timeout = config.requestTimeout().toNanos();
             RemoteReplicaGateway hintGateway = new RemoteReplicaGateway(
                     transport, scheduler, shards.size(), 2 * timeout, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
-            router.attach(c, hintGateway);
+            router.attach(c, hintGateway, rebalancer, transport);
             c.start(seeds);
             new HintReplayer(
                             storage,
@@ -181,7 +193,7 @@ public final class Cluster implements AutoCloseable {
             started.complete(c);
         });
         ClusterControl c = started.future().await(30, TimeUnit.SECONDS);
-        return new Cluster(controlLoop, transport, c);
+        return new Cluster(controlLoop, transport, c, rebalancers[0]);
     }
 
     /** SWIM's defaults, scaled to the configured protocol period. */
@@ -217,6 +229,10 @@ public final class Cluster implements AutoCloseable {
         return control;
     }
 
+    public Rebalancer rebalancer() {
+        return rebalancer;
+    }
+
     public Transport transport() {
         return transport;
     }
@@ -227,20 +243,20 @@ public final class Cluster implements AutoCloseable {
     }
 
     /** Operator: removes {@code id} for good (it is marked LEFT everywhere); false if unknown or gone. */
-    public boolean remove(NodeId id) throws Exception {
+    public Future<Boolean> remove(NodeId id) {
         Promise<Boolean> done = Promise.promise();
         controlLoop.runOnContext(ignored -> done.complete(control.remove(id)));
-        return done.future().await(10, TimeUnit.SECONDS);
+        return done.future();
     }
 
     /** Tells every member this node leaves, so the ring moves its partitions to the others. */
-    public void leave() throws Exception {
+    public Future<Void> leave() {
         Promise<Void> done = Promise.promise();
         controlLoop.runOnContext(ignored -> {
             control.leave();
             done.complete();
         });
-        done.future().await(10, TimeUnit.SECONDS);
+        return done.future();
     }
 
     public long undeliverable() {

@@ -116,7 +116,8 @@ public final class ClusterControl {
     void onMessage(NodeId from, Message message) {
         if (message instanceof RingUpdate update) {
             PartitionTable mine = rings.table().orElse(null);
-            rings.onTable(update.table()).ifPresent(this::broadcast);
+            // A table returned here was made on top of the one received, which was adopted first.
+            rings.onTable(update.table()).ifPresent(next -> announce(update.table(), next));
             PartitionTable now = rings.table().orElse(null);
             if (mine != null && now == mine && mine.supersedes(update.table())) {
                 transport.send(from, new RingUpdate(mine)); // the sender is behind: answer with ours
@@ -181,7 +182,12 @@ public final class ClusterControl {
         scheduler.schedule(gossipNanos, this::gossipRound);
     }
 
-    private void broadcast(PartitionTable table) {
+    /**
+     * Sends a table this node just made to every active member. Nodes new in it get the table
+     * before it first (the connection keeps order), so they can tell which replica each of their
+     * partitions replaces and stream from it ({@link Rebalancer}).
+     */
+    private void announce(PartitionTable before, PartitionTable table) {
         log.info(
                 "node={} made ring epoch {} with {} members",
                 self,
@@ -189,6 +195,9 @@ public final class ClusterControl {
                 table.members().size());
         for (Member m : swim.members()) {
             if (m.isActive() && !m.id().equals(self)) {
+                if (before != null && !before.members().contains(m.id())) {
+                    transport.send(m.id(), new RingUpdate(before));
+                }
                 transport.send(m.id(), new RingUpdate(table));
             }
         }
@@ -196,7 +205,8 @@ public final class ClusterControl {
 
     /** Lets the ring follow membership, then republishes the view and saves what changed. */
     private void changed() {
-        rings.onMembership(swim.members()).ifPresent(this::broadcast);
+        PartitionTable before = rings.table().orElse(null);
+        rings.onMembership(swim.members()).ifPresent(next -> announce(before, next));
         View next = snapshot();
         view = next;
         if (next.table() != null && !next.table().equals(savedTable)) {

@@ -1,6 +1,8 @@
 package io.dynakv.node.cluster;
 
 import io.dynakv.cluster.ring.PartitionTable;
+import io.dynakv.cluster.ring.Transfer;
+import io.dynakv.common.NodeId;
 import io.dynakv.common.codec.ByteReader;
 import io.dynakv.common.codec.ByteWriter;
 import io.dynakv.common.codec.WireStrings;
@@ -20,6 +22,8 @@ final class ClusterMeta {
     private static final String TABLE = "cluster_table";
     private static final String INCARNATION = "cluster_incarnation";
     private static final String PEERS = "cluster_peers";
+    private static final String STREAMING = "cluster_streaming";
+    private static final int MAX_SOURCES = 255;
     private static final int MAX_PEERS = 4096;
     private static final int MAX_ADDRESS_BYTES = 512;
 
@@ -45,6 +49,37 @@ final class ClusterMeta {
 
     void saveIncarnation(long incarnation) {
         storage.putMeta(INCARNATION, new ByteWriter(8).writeLong(incarnation).toByteArray());
+    }
+
+    /** Partitions still streaming in to {@code self}, with their sources, as last saved. */
+    List<Transfer> streaming(NodeId self) {
+        return storage.getMeta(STREAMING)
+                .map(bytes -> {
+                    ByteReader in = new ByteReader(bytes);
+                    int count = in.readInt();
+                    List<Transfer> transfers = new ArrayList<>();
+                    for (int i = 0; i < count; i++) {
+                        int partition = in.readShort();
+                        int sources = in.readByte();
+                        List<NodeId> ids = new ArrayList<>();
+                        for (int j = 0; j < sources; j++) {
+                            ids.add(new NodeId(in.readLong()));
+                        }
+                        transfers.add(new Transfer(partition, ids, self));
+                    }
+                    return transfers;
+                })
+                .orElse(List.of());
+    }
+
+    void saveStreaming(List<Transfer> transfers) {
+        ByteWriter out = new ByteWriter(8 + transfers.size() * 32).writeInt(transfers.size());
+        for (Transfer t : transfers) {
+            List<NodeId> sources = t.sources().subList(0, Math.min(t.sources().size(), MAX_SOURCES));
+            out.writeShort(t.partition()).writeByte(sources.size());
+            sources.forEach(id -> out.writeLong(id.value()));
+        }
+        storage.putMeta(STREAMING, out.toByteArray());
     }
 
     /** Gossiped addresses of the other members, as last saved. */

@@ -5,13 +5,18 @@ import io.dynakv.cluster.ring.RingUpdate;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.message.Message;
 import io.dynakv.common.message.MessageHandler;
+import io.dynakv.common.message.Transport;
 import io.dynakv.node.Shard;
 import io.dynakv.node.ShardRouter;
+import io.dynakv.replication.antientropy.AntiEntropyMessage;
 import io.dynakv.replication.coordinator.RemoteReplicaGateway;
 import io.dynakv.replication.message.ForwardWriteRequest;
+import io.dynakv.replication.message.ReplicaFailure;
 import io.dynakv.replication.message.ReplicaMessage;
 import io.dynakv.replication.message.ReplicaReadRequest;
 import io.dynakv.replication.message.ReplicaWriteRequest;
+import io.dynakv.replication.rebalance.StreamPage;
+import io.dynakv.replication.rebalance.StreamRequest;
 import io.vertx.core.Context;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -32,6 +37,8 @@ final class MessageRouter implements MessageHandler {
     private final Context controlLoop;
     private volatile ClusterControl control;
     private volatile RemoteReplicaGateway controlGateway;
+    private volatile Rebalancer rebalancer;
+    private volatile Transport transport;
 
     MessageRouter(ShardRouter shards, Context controlLoop) {
         this.shards = shards;
@@ -39,26 +46,57 @@ final class MessageRouter implements MessageHandler {
     }
 
     /** The control loop's protocols; messages for them before this are dropped. */
-    void attach(ClusterControl control, RemoteReplicaGateway controlGateway) {
-        this.control = control;
+    void attach(
+            ClusterControl control, RemoteReplicaGateway controlGateway, Rebalancer rebalancer, Transport transport) {
+        this.rebalancer = rebalancer;
+        this.transport = transport;
         this.controlGateway = controlGateway;
+        this.control = control;
     }
 
     @Override
     public void onMessage(NodeId from, Message message) {
+        if (control == null) {
+            return; // still starting: a lost message
+        }
         if (message instanceof SwimMessage || message instanceof RingUpdate) {
             ClusterControl c = control;
             if (c != null) {
                 controlLoop.runOnContext(ignored -> c.onMessage(from, message));
             }
         } else if (message instanceof ReplicaReadRequest read) {
-            onPartition(read.key().partition(), shard -> shard.replicaServer().onRequest(from, message));
+            int partition = read.key().partition();
+            if (rebalancer.isIncomplete(partition)) {
+                transport.send(from, new ReplicaFailure(read.requestId(), IncompleteReadsRefused.reason(partition)));
+            } else {
+                onPartition(partition, shard -> shard.replicaServer().onRequest(from, message));
+            }
         } else if (message instanceof ReplicaWriteRequest write) {
             onPartition(write.key().partition(), shard -> shard.replicaServer().onRequest(from, message));
         } else if (message instanceof ForwardWriteRequest forward) {
             onPartition(forward.write().key().partition(), shard -> shard.serveForwarded(from, forward));
         } else if (message instanceof ReplicaMessage reply) {
             onReply(from, reply);
+        } else if (message instanceof StreamRequest stream) {
+            // A partition still streaming in here is incomplete: serving it could end another
+            // node's stream early. Unanswered, that node moves on to its next source.
+            if (!rebalancer.isIncomplete(stream.partition())) {
+                onPartition(stream.partition(), shard -> shard.streamServer().onMessage(from, stream));
+            }
+        } else if (message instanceof StreamPage page) {
+            onPartition(page.partition(), shard -> shard.streams().onMessage(from, page));
+        } else if (message instanceof AntiEntropyMessage.HashesRequest hashes) {
+            onPartition(
+                    hashes.partition(), shard -> shard.antiEntropyResponder().onMessage(from, hashes));
+        } else if (message instanceof AntiEntropyMessage.BucketRequest bucket) {
+            onPartition(
+                    bucket.partition(), shard -> shard.antiEntropyResponder().onMessage(from, bucket));
+        } else if (message instanceof AntiEntropyMessage round) {
+            // A reply to one of this node's rounds: the session id names the loop that runs it.
+            Shard shard = shards.byIndex(RemoteReplicaGateway.loopIndexOf(round.sessionId()));
+            if (shard != null) {
+                shard.execute(() -> shard.antiEntropy().onMessage(from, round));
+            }
         } else {
             log.debug(
                     "dropped a {} from {}: nothing here handles it",
@@ -81,6 +119,9 @@ final class MessageRouter implements MessageHandler {
     }
 
     private void onPartition(int partition, Consumer<Shard> work) {
+        if (partition < 0) {
+            return;
+        }
         Shard shard = shards.byIndex(partition % shards.size());
         if (shard != null) {
             shard.execute(() -> work.accept(shard));

@@ -10,9 +10,8 @@ import java.util.List;
  * initiator's {@code sessionId}, so a late, duplicated or reordered message of another session is
  * recognised and dropped.
  *
- * <p>No wire codec here: these records are exchanged as objects (the simulator and tests); their
- * type ids and {@code MessageCodec} encoding come with the node-to-node wiring (design.md, "Wiring
- * plan").
+ * <p>Their wire form, type ids 110-113, is {@link AntiEntropyCodecs}; the simulator and tests
+ * exchange the records as objects.
  */
 public sealed interface AntiEntropyMessage extends Message {
 

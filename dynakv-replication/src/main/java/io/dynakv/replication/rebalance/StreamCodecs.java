@@ -1,0 +1,146 @@
+package io.dynakv.replication.rebalance;
+
+import io.dynakv.common.CorruptRecordException;
+import io.dynakv.common.Versioned;
+import io.dynakv.common.codec.ByteReader;
+import io.dynakv.common.codec.ByteWriter;
+import io.dynakv.common.codec.MalformedFrameException;
+import io.dynakv.common.codec.MessageCodec;
+import io.dynakv.common.codec.WireStrings;
+import io.dynakv.replication.message.ReplicationCodecs;
+import io.dynakv.storage.PartitionRecord;
+import io.dynakv.storage.StorageKeys;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The binary form of partition streaming, schema version 1 (see {@link MessageCodec} for the frame
+ * around it). Type ids {@value #FIRST_TYPE_ID}-{@value #LAST_TYPE_ID} are reserved for it, inside
+ * the replication range of {@link ReplicationCodecs}. Never renumber or reuse an id: add a new one.
+ *
+ * <pre>
+ * 120 StreamRequest [streamId:u64][partition:u16][afterTable:string 0-255][afterKey:bytes 0-64Ki][maxBytes:u32]
+ * 121 StreamPage    [streamId:u64][partition:u16][last:u8 0|1][count:varint][record]*
+ *
+ * record  = [table:string 1-255][key:bytes 1-64Ki][version]
+ * version = [varint length][Versioned.encode(): the storage record, with its own CRC32C]
+ * string  = [varint length][UTF-8], decoded strictly; bytes = [varint length][bytes]
+ * </pre>
+ *
+ * Every length is checked against its limit and against what remains of the body before anything
+ * is allocated, and the record count against the fewest bytes a record can take, so a hostile
+ * count cannot make the decoder reserve a huge list.
+ */
+public final class StreamCodecs {
+
+    public static final int STREAM_REQUEST = 120;
+    public static final int STREAM_PAGE = 121;
+
+    /** The range reserved for partition streaming (inclusive). */
+    public static final int FIRST_TYPE_ID = 120;
+
+    public static final int LAST_TYPE_ID = 129;
+
+    /** Three length prefixes, one table byte and one key byte: no record is shorter. */
+    static final int MIN_RECORD_BYTES = 5;
+
+    private StreamCodecs() {}
+
+    /** Registers the two streaming kinds with {@code codec}; throws if an id is taken. */
+    public static MessageCodec register(MessageCodec codec) {
+        return codec.register(
+                        STREAM_REQUEST, StreamRequest.class, StreamCodecs::writeRequest, StreamCodecs::readRequest)
+                .register(STREAM_PAGE, StreamPage.class, StreamCodecs::writePage, StreamCodecs::readPage);
+    }
+
+    /**
+     * The bytes {@code record} takes in a page. Sizes pages at the source and counts the stream's
+     * progress at the puller, in the same unit as the wire.
+     */
+    public static long recordBytes(PartitionRecord record) {
+        int table = record.table().getBytes(StandardCharsets.UTF_8).length;
+        int version = record.value().encode().length;
+        return varLongBytes(table)
+                + table
+                + varLongBytes(record.key().length)
+                + record.key().length
+                + varLongBytes(version)
+                + version;
+    }
+
+    private static int varLongBytes(long v) {
+        int bytes = 1;
+        while ((v & ~0x7FL) != 0) {
+            v >>>= 7;
+            bytes++;
+        }
+        return bytes;
+    }
+
+    private static void writeRequest(StreamRequest m, ByteWriter out) {
+        out.writeLong(m.streamId()).writeShort(m.partition());
+        WireStrings.write(out, m.afterTable(), StorageKeys.MAX_TABLE_BYTES, "cursor table");
+        writeKey(out, m.afterKey());
+        out.writeInt(m.maxBytes());
+    }
+
+    private static StreamRequest readRequest(ByteReader in) {
+        long streamId = in.readLong();
+        int partition = in.readShort();
+        String afterTable = WireStrings.read(in, 0, StorageKeys.MAX_TABLE_BYTES, "cursor table");
+        byte[] afterKey = WireStrings.readBounded(in, 0, ReplicationCodecs.MAX_KEY_BYTES, "cursor key");
+        return new StreamRequest(streamId, partition, afterTable, afterKey, in.readInt());
+    }
+
+    private static void writePage(StreamPage m, ByteWriter out) {
+        out.writeLong(m.streamId()).writeShort(m.partition()).writeByte(m.last() ? 1 : 0);
+        out.writeVarLong(m.records().size());
+        for (PartitionRecord r : m.records()) {
+            if (r.table().isEmpty() || r.key().length == 0) {
+                throw new IllegalArgumentException("a streamed record needs a table and a key: " + r);
+            }
+            WireStrings.write(out, r.table(), StorageKeys.MAX_TABLE_BYTES, "table name");
+            writeKey(out, r.key());
+            out.writeLengthPrefixed(r.value().encode());
+        }
+    }
+
+    private static StreamPage readPage(ByteReader in) {
+        long streamId = in.readLong();
+        int partition = in.readShort();
+        int last = in.readByte();
+        if (last > 1) {
+            throw new MalformedFrameException("last flag " + last + " is neither 0 nor 1");
+        }
+        long count = in.readVarLong();
+        if (count < 0 || count > in.remaining() / MIN_RECORD_BYTES) {
+            throw new MalformedFrameException(
+                    "record count " + count + " cannot fit in the " + in.remaining() + " bytes left");
+        }
+        List<PartitionRecord> records = new ArrayList<>((int) count);
+        for (long i = 0; i < count; i++) {
+            String table = WireStrings.read(in, 1, StorageKeys.MAX_TABLE_BYTES, "table name");
+            byte[] key = WireStrings.readBounded(in, 1, ReplicationCodecs.MAX_KEY_BYTES, "key");
+            records.add(new PartitionRecord(table, key, readVersion(in)));
+        }
+        return new StreamPage(streamId, partition, records, last == 1);
+    }
+
+    private static void writeKey(ByteWriter out, byte[] key) {
+        if (key.length > ReplicationCodecs.MAX_KEY_BYTES) {
+            throw new IllegalArgumentException(
+                    "key of " + key.length + " bytes exceeds " + ReplicationCodecs.MAX_KEY_BYTES);
+        }
+        out.writeLengthPrefixed(key);
+    }
+
+    private static Versioned readVersion(ByteReader in) {
+        byte[] record = in.readLengthPrefixed();
+        try {
+            return Versioned.decode(record);
+        } catch (CorruptRecordException e) {
+            throw new MalformedFrameException("bad version record: " + e.getMessage(), e);
+        }
+    }
+}
