@@ -19,6 +19,11 @@ public interface ReplicaGateway {
     /** Sends {@code version} to {@code replica}; the reply comes once it is durable there. */
     void write(NodeId replica, KeyRef key, Versioned version, Consumer<ReplicaReply> reply);
 
+    /** Whether membership believes {@code replica} is up; reads ask such replicas first. */
+    default boolean likelyUp(NodeId replica) {
+        return true;
+    }
+
     /**
      * Hands a client's write to one of {@code replicas} (the key's preference list, of which this
      * node is not part) to coordinate; the reply is {@link ReplicaReply.Forwarded} with its outcome.

@@ -37,6 +37,11 @@ public final class RoutingReplicaGateway implements ReplicaGateway {
         (replica.equals(self) ? local : remote).write(replica, key, version, reply);
     }
 
+    @Override
+    public boolean likelyUp(NodeId replica) {
+        return replica.equals(self) || isUp.test(replica);
+    }
+
     /**
      * Forwards to the first replica that is up, in preference-list order (the same node for every
      * forwarder while membership agrees, so concurrent forwarded writes of a key meet on one

@@ -152,6 +152,43 @@ class CoordinatorTest {
         cluster.run();
     }
 
+    @Test
+    void aReadAsksOnlyRReplicasItselfFirstWhenTheyAnswer() {
+        write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM);
+        cluster.readsAsked.clear();
+
+        assertThat(read(b, ConsistencyLevel.QUORUM)).isInstanceOf(Outcome.Ok.class);
+
+        assertThat(cluster.readsAsked).containsExactly(b, a);
+    }
+
+    @Test
+    void aReplicaThatFailsAReadIsReplacedAtOnce() {
+        write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM);
+        cluster.failing.add(b);
+        cluster.readsAsked.clear();
+
+        assertThat(read(a, ConsistencyLevel.QUORUM)).isInstanceOf(Outcome.Ok.class);
+
+        assertThat(cluster.readsAsked).containsExactly(a, b, c);
+    }
+
+    @Test
+    void aSilentReplicaIsBackedUpByTheOthersAfterTheSpeculativeDelay() {
+        write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM);
+        cluster.down.add(b);
+        cluster.readsAsked.clear();
+        List<Outcome<Optional<Versioned>>> out = new ArrayList<>();
+
+        cluster.coordinators.get(a).read(key, ConsistencyLevel.QUORUM, out::add);
+        cluster.run();
+        assertThat(out).as("waits for b before asking c").isEmpty();
+        cluster.advanceMillis(TestCluster.TIMEOUT_NANOS / Coordinator.SPECULATIVE_READ_DIVISOR / 1_000_000 + 1);
+
+        assertThat(out).singleElement().isInstanceOf(Outcome.Ok.class);
+        assertThat(cluster.readsAsked).containsExactly(a, b, c);
+    }
+
     private Outcome<Optional<Versioned>> read(NodeId coordinator, ConsistencyLevel r) {
         List<Outcome<Optional<Versioned>>> out = new ArrayList<>();
         cluster.coordinators.get(coordinator).read(key, r, out::add);

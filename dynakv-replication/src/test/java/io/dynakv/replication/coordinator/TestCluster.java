@@ -43,6 +43,9 @@ final class TestCluster {
     private final VirtualTime time = new VirtualTime();
     final Scheduler scheduler = time;
     private final List<Runnable> held = new ArrayList<>();
+    /** Every replica a read was sent to, in order. */
+    final List<NodeId> readsAsked = new ArrayList<>();
+
     static final long TIMEOUT_NANOS = 1_000_000_000L;
 
     TestCluster(int nodeCount, int replicationFactor) {
@@ -98,6 +101,7 @@ final class TestCluster {
     private final class Gateway implements ReplicaGateway {
         @Override
         public void read(NodeId replica, KeyRef key, Consumer<ReplicaReply> reply) {
+            readsAsked.add(replica);
             deliver(
                     replica,
                     reply,
