@@ -22,9 +22,9 @@ import java.util.zip.CRC32C;
  * that throws on bad input is reported as one too, so garbage never escapes as another exception.
  *
  * <p>Type ids are part of the wire format: never renumber or reuse one. Ranges: 1-99 membership
- * (SWIM), 100-199 replica protocol ({@code io.dynakv.replication.message.ReplicationCodecs}),
- * 200 and up for later protocols (handoff, anti-entropy, streaming); 0 is never valid, so a zeroed
- * frame cannot decode.
+ * (SWIM 1-7, ring gossip 10-19), 100-199 replication (replica protocol and forwarded writes 100-106,
+ * anti-entropy 110-119, partition streaming 120-129); 0 is never valid, so a zeroed frame cannot
+ * decode.
  *
  * <p>Register every kind at startup, before the codec is shared. Registration is copy-on-write
  * under a lock, so a codec may then be used by several I/O threads at once.
