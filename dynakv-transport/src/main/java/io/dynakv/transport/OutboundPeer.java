@@ -1,6 +1,7 @@
 package io.dynakv.transport;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.security.SecureRandom;
@@ -23,6 +24,9 @@ final class OutboundPeer {
     private static final long FIRST_BACKOFF_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 2_000;
 
+    /** Frames are coalesced into socket writes of up to this many bytes (a larger frame goes alone). */
+    private static final int MAX_BATCH_BYTES = 256 * 1024;
+
     private enum State {
         IDLE,
         CONNECTING,
@@ -41,6 +45,7 @@ final class OutboundPeer {
     private final TransportStats stats;
     private final SecureRandom random;
     private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private boolean flushScheduled;
     private long queuedBytes;
     private State state = State.IDLE;
     private NetSocket socket;
@@ -81,7 +86,7 @@ final class OutboundPeer {
         queue.add(payload);
         queuedBytes += payload.length;
         if (state == State.READY) {
-            flush();
+            scheduleFlush();
         } else if (state == State.IDLE && !redialScheduled) {
             dial();
         }
@@ -151,13 +156,34 @@ final class OutboundPeer {
         flush();
     }
 
+    /**
+     * Writes at the end of the loop's current task rather than now: the frames that protocols send
+     * in one burst (a coordinator's fan-out, a batch of acks) then leave in one socket write, one
+     * syscall instead of one each.
+     */
+    private void scheduleFlush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            vertx.runOnContext(ignored -> {
+                flushScheduled = false;
+                flush();
+            });
+        }
+    }
+
     private void flush() {
         while (state == State.READY && !queue.isEmpty() && !socket.writeQueueFull()) {
-            byte[] payload = queue.poll();
-            queuedBytes -= payload.length;
-            socket.write(FrameReader.frame(payload));
-            stats.framesSent.increment();
-            stats.bytesSent.add(payload.length + 4L);
+            Buffer batch = Buffer.buffer();
+            int frames = 0;
+            while (!queue.isEmpty() && (frames == 0 || batch.length() + queue.peek().length <= MAX_BATCH_BYTES)) {
+                byte[] payload = queue.poll();
+                queuedBytes -= payload.length;
+                batch.appendInt(payload.length).appendBytes(payload);
+                frames++;
+                stats.framesSent.increment();
+                stats.bytesSent.add(payload.length + 4L);
+            }
+            socket.write(batch);
         }
     }
 
