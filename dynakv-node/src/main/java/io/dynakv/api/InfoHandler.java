@@ -76,7 +76,7 @@ final class InfoHandler {
                 g.writeStringField("address", NodeAddress.httpOf(m.address()));
                 g.writeStringField("peer_address", NodeAddress.peerOf(m.address()));
                 g.writeStringField("node_id", m.id().toString());
-                g.writeStringField("status", self ? selfStatus() : status(m.status()));
+                g.writeStringField("status", self ? selfStatus(m) : status(m.status()));
                 g.writeNumberField("incarnation", m.incarnation());
                 g.writeNumberField("partitions", table == null ? 0 : table.partitionsOf(m.id()).length);
                 g.writeBooleanField("self", self);
@@ -151,7 +151,10 @@ final class InfoHandler {
                 }));
     }
 
-    private String selfStatus() {
+    private String selfStatus(Member self) {
+        if (self.status() == MemberStatus.LEFT) {
+            return "leaving"; // it told the cluster; it stops once the ring no longer holds it
+        }
         switch (node.state().get()) {
             case SERVING:
                 return "up";

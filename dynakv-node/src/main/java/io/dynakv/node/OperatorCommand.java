@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code dynakv remove NODE_ID} and {@code dynakv leave}: the operator's membership commands, sent
  * to a running node's HTTP API (the same as {@code curl -X DELETE .../membership/NODE_ID} and
- * {@code curl -X POST .../membership/leave}). Exit 0 when the node accepted, 1 otherwise.
+ * {@code curl -X POST .../membership/leave}). Exit 0 when the node accepted, 1 when it refused or
+ * could not be reached, 2 for a bad command line.
  */
 final class OperatorCommand {
 
@@ -76,7 +77,13 @@ final class OperatorCommand {
     private static int send(CommandSpec spec, String at, String method, String path) {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        HostPort node = HostPort.parse(at);
+        HostPort node;
+        try {
+            node = HostPort.parse(at);
+        } catch (IllegalArgumentException e) {
+            err.println("dynakv: --at: " + e.getMessage());
+            return 2;
+        }
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + node + path))
                 .timeout(Duration.ofSeconds(15))
                 .method(method, HttpRequest.BodyPublishers.noBody())

@@ -13,7 +13,7 @@ public record NodeAddress(HostPort http, HostPort peer) {
 
     public static NodeAddress parse(String text) {
         int bar = text.indexOf(SEPARATOR);
-        if (bar < 0) {
+        if (bar < 0 || text.indexOf(SEPARATOR, bar + 1) >= 0) {
             throw new IllegalArgumentException("not a node address (http|peer): '" + text + "'");
         }
         return new NodeAddress(HostPort.parse(text.substring(0, bar)), HostPort.parse(text.substring(bar + 1)));

@@ -66,7 +66,9 @@ public final class SeedLookup {
         try {
             JsonNode root = JSON.readTree(body);
             for (JsonNode node : root.path("nodes")) {
-                if (node.path("self").asBoolean(false) && node.hasNonNull("gossip_address")) {
+                if (node.path("self").asBoolean(false)
+                        && node.hasNonNull("gossip_address")
+                        && root.path("partitions").asInt() > 0) {
                     return new Seed(
                             node.get("gossip_address").asText(),
                             root.path("partitions").asInt());
