@@ -65,24 +65,48 @@ final class KvClient {
 
     /** {@code PUT /key/{key}} with body {@code {"value": value}}. */
     Response put(String key, JsonNode value) throws IOException, InterruptedException {
+        return put(key, value, "");
+    }
+
+    /** {@code PUT /key/{key}?query} (e.g. {@code w=2}; empty: none) with body {@code {"value": value}}. */
+    Response put(String key, JsonNode value, String query) throws IOException, InterruptedException {
         ObjectNode body = MAPPER.createObjectNode();
         body.set("value", value);
-        return send(request(keyPath(key))
+        return send(request(withQuery(keyPath(key), query))
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)))
                 .build());
     }
 
     Response get(String key) throws IOException, InterruptedException {
-        return send(request(keyPath(key)).GET().build());
+        return get(key, "");
+    }
+
+    /** {@code GET /key/{key}?query}: e.g. {@code r=quorum}, or {@code local=true} for this node's own replica. */
+    Response get(String key, String query) throws IOException, InterruptedException {
+        return send(request(withQuery(keyPath(key), query)).GET().build());
     }
 
     Response delete(String key) throws IOException, InterruptedException {
-        return send(request(keyPath(key)).DELETE().build());
+        return delete(key, "");
+    }
+
+    Response delete(String key, String query) throws IOException, InterruptedException {
+        return send(request(withQuery(keyPath(key), query)).DELETE().build());
     }
 
     Response health() throws IOException, InterruptedException {
         return send(request("/health").GET().build());
+    }
+
+    /** {@code GET /membership}: this node's view of the cluster. */
+    Response membership() throws IOException, InterruptedException {
+        return send(request("/membership").GET().build());
+    }
+
+    /** {@code GET /stats}. */
+    Response stats() throws IOException, InterruptedException {
+        return send(request("/stats").GET().build());
     }
 
     /** A GET sent now whose answer may come much later (a paused node answers after SIGCONT). */
@@ -102,6 +126,10 @@ final class KvClient {
     private Response send(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         return new Response(response.statusCode(), response.body());
+    }
+
+    private static String withQuery(String path, String query) {
+        return query == null || query.isEmpty() ? path : path + "?" + query;
     }
 
     /** {@code /key/} and the key percent-encoded byte by byte (RFC 3986 unreserved kept). */

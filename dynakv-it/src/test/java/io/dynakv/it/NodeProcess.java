@@ -47,36 +47,92 @@ final class NodeProcess implements AutoCloseable {
     private final Path dataDir;
     private final Path logFile;
     private final List<String> extraArgs;
+    private final String joinAddress;
+    private final Map<String, String> env;
     private Process process;
     private int starts;
     private boolean paused;
+    private long launchNanos;
 
-    private NodeProcess(String name, int port, Path dataDir, Path logFile, List<String> extraArgs) {
+    private NodeProcess(
+            String name,
+            int port,
+            Path dataDir,
+            Path logFile,
+            List<String> extraArgs,
+            String joinAddress,
+            Map<String, String> env) {
         this.name = name;
         this.port = port;
         this.dataDir = dataDir;
         this.logFile = logFile;
         this.extraArgs = List.copyOf(extraArgs);
+        this.joinAddress = joinAddress;
+        this.env = Map.copyOf(env);
     }
 
     /** Launches a node and returns once it answers {@code GET /health} with 200. */
     static NodeProcess start(String name, int port, Path dataDir, Path logFile, List<String> extraArgs) {
-        NodeProcess node = new NodeProcess(name, port, dataDir, logFile, extraArgs);
+        return start(name, port, dataDir, logFile, extraArgs, null, Map.of());
+    }
+
+    /**
+     * Launches a node and returns once it answers {@code GET /health} with 200 (a joining node: once
+     * it holds the ring).
+     *
+     * @param joinAddress {@code host:port} of a member to join through, passed on the first start
+     *     only (a restarted node rejoins by itself); null: no join argument
+     * @param env added to the node's environment (e.g. {@code DYNAKV_CLUSTER_SECRET})
+     */
+    static NodeProcess start(
+            String name,
+            int port,
+            Path dataDir,
+            Path logFile,
+            List<String> extraArgs,
+            String joinAddress,
+            Map<String, String> env) {
+        NodeProcess node = spawn(name, port, dataDir, logFile, extraArgs, joinAddress, env);
+        node.awaitServing();
+        return node;
+    }
+
+    /**
+     * Launches a node and returns at once, without waiting for it to serve: for a node that may
+     * never serve (a joiner the cluster refuses), and for starting several nodes at the same time
+     * (then {@link #awaitServing} each).
+     */
+    static NodeProcess spawn(
+            String name,
+            int port,
+            Path dataDir,
+            Path logFile,
+            List<String> extraArgs,
+            String joinAddress,
+            Map<String, String> env) {
+        NodeProcess node = new NodeProcess(name, port, dataDir, logFile, extraArgs, joinAddress, env);
         node.launch();
         return node;
     }
 
     /** {@code java -Xmx256m -jar dynakv.jar 127.0.0.1:<port> --data-dir <dir> <extra...>}. */
     static List<String> command(int port, Path dataDir, List<String> extraArgs) {
+        return command(port, null, dataDir, extraArgs);
+    }
+
+    /** As {@link #command(int, Path, List)}, with the join address (when not null) after the bind address. */
+    static List<String> command(int port, String joinAddress, Path dataDir, List<String> extraArgs) {
         List<String> command = new ArrayList<>(List.of(
                 ItEnv.javaCommand(),
                 HEAP,
                 "-XX:+ExitOnOutOfMemoryError",
                 "-jar",
-                ItEnv.jar().toString(),
-                ItEnv.LOOPBACK + ":" + port,
-                "--data-dir",
-                dataDir.toString()));
+                ItEnv.jar().toString()));
+        command.add(ItEnv.LOOPBACK + ":" + port);
+        if (joinAddress != null) {
+            command.add(joinAddress);
+        }
+        command.addAll(List.of("--data-dir", dataDir.toString()));
         command.addAll(extraArgs);
         return command;
     }
@@ -123,6 +179,16 @@ final class NodeProcess implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** {@code 127.0.0.1:<port>}: how the cluster's {@code /membership} names this node. */
+    String address() {
+        return ItEnv.LOOPBACK + ":" + port;
+    }
+
+    /** {@link System#nanoTime} when the current process was launched (to time what follows a start). */
+    long launchNanos() {
+        return launchNanos;
     }
 
     Path dataDir() {
@@ -201,12 +267,30 @@ final class NodeProcess implements AutoCloseable {
         awaitProcState(false);
     }
 
-    /** Starts the node again on the same port and data directory, after it exited. */
+    /**
+     * Starts the node again on the same port, data directory and flags, after it exited, and waits
+     * until it serves. The join address, if any, is not passed again: a restarted member rejoins
+     * by itself.
+     */
     void restart() {
         if (isAlive()) {
             throw new IllegalStateException("restart() of a running node; stop it first: " + describe());
         }
         launch();
+        awaitServing();
+    }
+
+    /** Waits until the node answers {@code GET /health} with 200; kills it and fails after {@link #START_DEADLINE}. */
+    void awaitServing() {
+        awaitHealthy();
+    }
+
+    /** The exit code of a process that has exited; fails when it still runs. */
+    int exitCode() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("still running: " + describe());
+        }
+        return process.exitValue();
     }
 
     /** Names the node, its pid, port, data directory and log for assertion messages. */
@@ -243,17 +327,20 @@ final class NodeProcess implements AutoCloseable {
 
     private void launch() {
         starts++;
-        List<String> command = command(port, dataDir, extraArgs);
+        List<String> command = command(port, starts == 1 ? joinAddress : null, dataDir, extraArgs);
         try {
-            appendHeader(logFile, "start #" + starts + " of " + name + ": " + String.join(" ", command));
-            process = builder(command, logFile).start();
+            String envNote = env.isEmpty() ? "" : " (env " + String.join(",", env.keySet()) + ")";
+            appendHeader(logFile, "start #" + starts + " of " + name + envNote + ": " + String.join(" ", command));
+            ProcessBuilder builder = builder(command, logFile);
+            builder.environment().putAll(env);
+            launchNanos = System.nanoTime();
+            process = builder.start();
             process.getOutputStream().close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot launch " + command, e);
         }
         LIVE.add(process);
         paused = false;
-        awaitHealthy();
     }
 
     private void awaitHealthy() {

@@ -48,6 +48,35 @@ final class Nodes implements BeforeEachCallback, AfterEachCallback {
         return node;
     }
 
+    /**
+     * Starts a cluster member on free loopback ports (HTTP and {@code --peer-port}) with a fresh
+     * data directory, and returns once it serves.
+     *
+     * @param join a member to join through (its HTTP address), on the first start only; null: the
+     *     first node of a cluster
+     * @param env added to the node's environment, e.g. {@code DYNAKV_CLUSTER_SECRET}
+     */
+    NodeProcess startMember(String name, NodeProcess join, Map<String, String> env, String... extraArgs) {
+        NodeProcess node = spawnMember(name, join, env, extraArgs);
+        node.awaitServing();
+        return node;
+    }
+
+    /** As {@link #startMember}, but returns at once: the caller waits ({@link NodeProcess#awaitServing}) or not. */
+    NodeProcess spawnMember(String name, NodeProcess join, Map<String, String> env, String... extraArgs) {
+        int port = ItEnv.freePort();
+        int peerPort = ItEnv.freePort();
+        for (int attempt = 0; attempt < 10 && peerPort == port; attempt++) {
+            peerPort = ItEnv.freePort();
+        }
+        List<String> args = new ArrayList<>(List.of("--peer-port", Integer.toString(peerPort)));
+        args.addAll(List.of(extraArgs));
+        NodeProcess node = NodeProcess.spawn(
+                name, port, newDataDir(name), logFile(name), args, join == null ? null : join.address(), env);
+        nodes.add(node);
+        return node;
+    }
+
     /** Runs a command to its end, output in the test's log named {@code name}. */
     NodeProcess.Exit run(String name, List<String> command, Map<String, String> env, Duration timeout) {
         return NodeProcess.runToExit(command, env, logFile(name), timeout);

@@ -46,10 +46,14 @@ final class WriteLoad {
     /** Answers that are neither 201 nor tolerated (at most 100 kept). */
     final List<String> unexpected = Collections.synchronizedList(new ArrayList<>());
 
+    /** Requests that got no answer (refused, reset, timed out): the first 20, with the exception. */
+    final List<String> noAnswer = Collections.synchronizedList(new ArrayList<>());
+
     /** Writes sent without a 201: each may or may not have happened. */
     final Map<String, JsonNode> unacknowledged = new ConcurrentHashMap<>();
 
-    private final KvClient client;
+    private final List<KvClient> targets;
+    private final String query;
     private final String label;
     private final int clients;
     private final Duration duration;
@@ -60,6 +64,8 @@ final class WriteLoad {
     private long endNanos;
 
     /**
+     * A load on one node, with no query parameters.
+     *
      * @param label prefix of every key and thread name; unique per load in a test
      * @param ackedWrites where acknowledged writes are recorded (shared across loads of a test)
      * @param toleratedStatuses statuses other than 201 that are not a failure (e.g. 503 while stopping)
@@ -73,7 +79,27 @@ final class WriteLoad {
             Map<String, Ack> ackedWrites,
             Set<Integer> toleratedStatuses,
             int deleteEvery) {
-        this.client = client;
+        this(List.of(client), "", label, clients, duration, ackedWrites, toleratedStatuses, deleteEvery);
+    }
+
+    /**
+     * A load spread over several nodes: writer thread {@code t} sends to {@code targets.get(t %
+     * targets.size())}, every request with {@code query} (e.g. {@code w=2}; empty: none).
+     */
+    WriteLoad(
+            List<KvClient> targets,
+            String query,
+            String label,
+            int clients,
+            Duration duration,
+            Map<String, Ack> ackedWrites,
+            Set<Integer> toleratedStatuses,
+            int deleteEvery) {
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("no target node");
+        }
+        this.targets = List.copyOf(targets);
+        this.query = query;
         this.label = label;
         this.clients = clients;
         this.duration = duration;
@@ -113,6 +139,7 @@ final class WriteLoad {
 
     private void run(int thread) {
         String writer = label + "-t" + thread;
+        KvClient client = targets.get(thread % targets.size());
         for (int seq = 0; seq < MAX_WRITES_PER_THREAD && System.nanoTime() < endNanos; seq++) {
             String key = writer + "-" + seq;
             ObjectNode value = KvClient.MAPPER.createObjectNode();
@@ -120,14 +147,14 @@ final class WriteLoad {
             attempted.incrementAndGet();
             unacknowledged.put(key, value);
             try {
-                KvClient.Response response = client.put(key, value);
+                KvClient.Response response = client.put(key, value, query);
                 if (response.status() == 201) {
                     Ack ack = new Ack(value, response.version(), Outcome.PRESENT);
                     ackedWrites.put(key, ack);
                     unacknowledged.remove(key);
                     acked.incrementAndGet();
                     if (deleteEvery > 0 && seq % deleteEvery == deleteEvery - 1) {
-                        delete(key, ack);
+                        delete(client, key, ack);
                     }
                 } else if (toleratedStatuses.contains(response.status())) {
                     tolerated.incrementAndGet();
@@ -138,6 +165,9 @@ final class WriteLoad {
             } catch (IOException e) {
                 // Refused or reset: the node is gone. Not acknowledged, so nothing is promised.
                 failed.incrementAndGet();
+                if (noAnswer.size() < 20) {
+                    noAnswer.add("PUT " + key + " -> " + e);
+                }
                 NodeProcess.sleep(Duration.ofMillis(20));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -147,10 +177,10 @@ final class WriteLoad {
     }
 
     /** Deletes an acknowledged key; until the 200 arrives, the key may read either way. */
-    private void delete(String key, Ack put) throws InterruptedException {
+    private void delete(KvClient client, String key, Ack put) throws InterruptedException {
         ackedWrites.put(key, new Ack(put.value(), put.version(), Outcome.PRESENT_OR_DELETED));
         try {
-            KvClient.Response response = client.delete(key);
+            KvClient.Response response = client.delete(key, query);
             if (response.status() == 200) {
                 ackedWrites.put(key, new Ack(null, response.version(), Outcome.DELETED));
                 ackedDeletes.incrementAndGet();

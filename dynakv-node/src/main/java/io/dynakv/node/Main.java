@@ -10,7 +10,7 @@ import sun.misc.Signal;
 
 /**
  * {@code bin/dynakv}'s entry point. Exit codes: 0 after a clean stop (SIGTERM or SIGINT),
- * 2 for a bad command line, 1 when the node cannot start.
+ * 2 for a bad command line, 1 when the node cannot start (or, joining, was never let in).
  */
 public final class Main {
 
@@ -64,7 +64,7 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         node.stop();
-        return 0;
+        return node.failure().isPresent() ? 1 : 0;
     }
 
     /** {@code --version}: the jar's implementation version. */

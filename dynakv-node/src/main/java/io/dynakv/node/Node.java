@@ -85,6 +85,14 @@ public final class Node implements AutoCloseable {
 
     private static final int STREAM_PAGE_RECORDS = 4096;
 
+    /**
+     * 1 MiB pages; a source that does not answer within 2 s is asked again once, then passed over.
+     * A node that is itself still streaming a partition in does not serve it, so a short timeout
+     * matters when nodes join at once: the newcomer moves on to another source quickly.
+     */
+    private static final PartitionStream.Settings STREAM_SETTINGS = new PartitionStream.Settings(
+            1 << 20, Duration.ofSeconds(2).toNanos(), Duration.ofSeconds(1).toNanos(), 2);
+
     /** Node ids must not collide across a cluster's lifetime: draw them from a strong source. */
     private static final SecureRandom ID_RANDOM = new SecureRandom();
 
@@ -97,6 +105,7 @@ public final class Node implements AutoCloseable {
     private final Optional<String> joinSeed;
     private final SystemClock clock = new SystemClock();
     private volatile Cluster cluster;
+    private volatile String failure;
     private final Runnable exitRequested;
     private final AtomicBoolean left = new AtomicBoolean();
 
@@ -210,6 +219,9 @@ public final class Node implements AutoCloseable {
         state = NodeState.JOINING;
         cluster.control().onTable(table -> serveOnceRingKnown());
         serveOnceRingKnown();
+        if (state == NodeState.JOINING) {
+            vertx.setTimer(config.joinTimeout().toMillis(), ignored -> giveUpJoiningIfStillWaiting());
+        }
         log.info(
                 "node={} listening on {} (peers {}) data={} fsync={} loops={} partitions={}",
                 handle.id(),
@@ -225,6 +237,28 @@ public final class Node implements AutoCloseable {
                             + " Set the same secret on every node outside a laptop.",
                     config.peerPort());
         }
+    }
+
+    /**
+     * The member answered over HTTP but the cluster never let this node in: almost always another
+     * cluster secret (the handshakes are refused) or a blocked peer port. Waiting forever would
+     * hide that; stop with exit 1 and say so.
+     */
+    private void giveUpJoiningIfStillWaiting() {
+        if (state == NodeState.JOINING) {
+            failure = "joined no cluster within --join-timeout-ms ("
+                    + config.joinTimeout().toMillis()
+                    + " ms): the members refused or never answered on the node-to-node port. Check that"
+                    + " DYNAKV_CLUSTER_SECRET is the same on every node and that peer port " + config.peerPort()
+                    + " is reachable both ways.";
+            log.error("node={} {}", handle.id(), failure);
+            exitRequested.run();
+        }
+    }
+
+    /** Why the node gave up, when it did; the process then exits 1. */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
     }
 
     /** A joining node serves keys once it holds the cluster's ring. */
@@ -311,7 +345,7 @@ public final class Node implements AutoCloseable {
                 cluster.transport(),
                 scheduler,
                 id -> cluster.control().view().isUp(id),
-                PartitionStream.Settings.defaults(),
+                STREAM_SETTINGS,
                 rebalancer::completed);
         handle.shards()
                 .register(new Shard(

@@ -9,7 +9,9 @@ import io.dynakv.common.message.Transport;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -25,11 +27,20 @@ public final class MessageTransport implements Transport, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MessageTransport.class);
 
+    private static final int MAX_LEARNED = 4096;
+
     private final MessageCodec codec;
     private final Function<NodeId, Optional<String>> addressOf;
     private final MessageHandler handler;
     private final LongAdder undeliverable = new LongAdder();
     private final LongAdder malformed = new LongAdder();
+
+    /**
+     * Addresses proven by inbound handshakes, for nodes membership does not know yet: a node that
+     * has just joined through another member sends requests before the news of it reaches every
+     * member, and the replies must still find it.
+     */
+    private final Map<NodeId, String> learned = new ConcurrentHashMap<>();
 
     /** Set once by {@link #start}, before the transport is handed to anyone. */
     private volatile TcpTransport tcp;
@@ -61,6 +72,12 @@ public final class MessageTransport implements Transport, AutoCloseable {
     }
 
     private void onFrame(NodeId from, String fromAddress, byte[] payload) {
+        if (!fromAddress.equals(learned.get(from))) {
+            if (learned.size() >= MAX_LEARNED) {
+                learned.clear(); // a bound against a flood of ids; membership knows the real members
+            }
+            learned.put(from, fromAddress);
+        }
         Message message;
         try {
             message = codec.decode(payload);
@@ -74,7 +91,7 @@ public final class MessageTransport implements Transport, AutoCloseable {
 
     @Override
     public void send(NodeId to, Message message) {
-        Optional<String> address = addressOf.apply(to);
+        Optional<String> address = addressOf.apply(to).or(() -> Optional.ofNullable(learned.get(to)));
         if (address.isEmpty()) {
             undeliverable.increment(); // membership does not know the node (yet): a lost message
             return;

@@ -64,7 +64,7 @@ public final class Rebalancer {
     /** Resumes the streams a previous run of this node left unfinished; call once shards run. */
     public synchronized void resume() {
         if (!incomplete.isEmpty()) {
-            log.info("node={} resuming {} partition streams", self, incomplete.size());
+            log.info("node={} starting or resuming {} partition streams", self, incomplete.size());
             dispatch(List.copyOf(incomplete.values()));
         }
     }

@@ -115,6 +115,12 @@ public final class Coordinator {
         gateway.read(self, request.key(), reply -> {
             if (reply instanceof ReplicaReply.ReadDone local) {
                 fanOutWrite(request, replicas, required, local.value(), done);
+            } else if (mayForward && replicas.size() > 1) {
+                // This replica cannot tell what it holds (a partition still streaming in, a
+                // failing disk): a replica that can mints the version instead.
+                List<NodeId> others = new ArrayList<>(replicas);
+                others.remove(self);
+                forward(request, others, required, done);
             } else {
                 String reason = ((ReplicaReply.Failed) reply).reason();
                 done.accept(new Outcome.Unavailable<>(0, required, replicas.size(), reason));
