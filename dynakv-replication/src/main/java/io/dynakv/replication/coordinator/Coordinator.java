@@ -206,7 +206,6 @@ public final class Coordinator {
         private final Map<NodeId, Optional<Versioned>> answers = new LinkedHashMap<>();
         private final List<NodeId> unasked;
         private final int required;
-        private Scheduler.Cancellable speculative;
 
         ReadOperation(KeyRef key, List<NodeId> replicas, int required, Consumer<Outcome<Optional<Versioned>>> done) {
             super(key, replicas, required, done);
@@ -232,29 +231,31 @@ public final class Coordinator {
             for (int i = 0; i < required && !unasked.isEmpty(); i++) {
                 send(unasked.remove(0));
             }
-            if (!unasked.isEmpty()) {
-                speculative = scheduler.schedule(timeoutNanos / SPECULATIVE_READ_DIVISOR, this::askTheRest);
+        }
+
+        /** One timer per read: it first fires at the speculative delay, asks the rest, then waits out the timeout. */
+        @Override
+        long firstTimerNanos() {
+            return unasked.isEmpty() ? timeoutNanos : timeoutNanos / SPECULATIVE_READ_DIVISOR;
+        }
+
+        @Override
+        void onFirstTimer() {
+            while (!unasked.isEmpty()) {
+                send(unasked.remove(0));
             }
         }
 
-        private void askTheRest() {
-            speculative = null;
-            while (!unasked.isEmpty() && !isFinished()) {
-                send(unasked.remove(0));
-            }
+        /** A read has nothing left to do once answered: its timer goes, so timers do not pile up. */
+        @Override
+        boolean listensAfterOutcome() {
+            return false;
         }
 
         @Override
         void onMissed(NodeId replica) {
             if (!unasked.isEmpty() && !isFinished()) {
                 send(unasked.remove(0));
-            }
-        }
-
-        @Override
-        void onFinished() {
-            if (speculative != null) {
-                speculative.cancel();
             }
         }
 
@@ -321,8 +322,18 @@ public final class Coordinator {
             }
         }
 
-        /** The client has its outcome. */
-        void onFinished() {}
+        /** When the first timer fires: the timeout, unless {@link #onFirstTimer} makes it earlier. */
+        long firstTimerNanos() {
+            return timeoutNanos;
+        }
+
+        /** An earlier first timer fired before the outcome; the timeout follows. */
+        void onFirstTimer() {}
+
+        /** Whether replies still matter after the client's outcome (a write's hints do). */
+        boolean listensAfterOutcome() {
+            return true;
+        }
 
         final boolean isFinished() {
             return finished;
@@ -332,7 +343,15 @@ public final class Coordinator {
             sendInitial();
             if (!allReplied() && !finished) {
                 // Only requests with replicas still to answer pay for a timer.
-                timeout = scheduler.schedule(timeoutNanos, this::onTimeout);
+                long first = firstTimerNanos();
+                timeout = scheduler.schedule(first, () -> {
+                    if (first >= timeoutNanos) {
+                        onTimeout();
+                    } else if (!finished) {
+                        onFirstTimer();
+                        timeout = scheduler.schedule(timeoutNanos - first, this::onTimeout);
+                    }
+                });
             }
         }
 
@@ -377,7 +396,9 @@ public final class Coordinator {
 
         private void finish(Outcome<T> outcome) {
             finished = true;
-            onFinished();
+            if (!listensAfterOutcome() && timeout != null) {
+                timeout.cancel();
+            }
             done.accept(outcome);
         }
     }
