@@ -1,19 +1,15 @@
 package io.dynakv.replication.antientropy;
 
-import io.dynakv.common.CorruptRecordException;
-import io.dynakv.common.Versioned;
 import io.dynakv.common.codec.ByteReader;
 import io.dynakv.common.codec.ByteWriter;
 import io.dynakv.common.codec.MalformedFrameException;
 import io.dynakv.common.codec.MessageCodec;
-import io.dynakv.common.codec.WireStrings;
 import io.dynakv.replication.antientropy.AntiEntropyMessage.BucketReply;
 import io.dynakv.replication.antientropy.AntiEntropyMessage.BucketRequest;
 import io.dynakv.replication.antientropy.AntiEntropyMessage.HashesReply;
 import io.dynakv.replication.antientropy.AntiEntropyMessage.HashesRequest;
+import io.dynakv.replication.message.PartitionRecords;
 import io.dynakv.replication.message.ReplicationCodecs;
-import io.dynakv.storage.PartitionRecord;
-import io.dynakv.storage.StorageKeys;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -57,12 +53,6 @@ public final class AntiEntropyCodecs {
     /** Most indexes in one hashes request or reply: a whole level of the largest tree. */
     public static final int MAX_INDEXES = MerkleTree.MAX_LEAF_COUNT;
 
-    /**
-     * A lower bound on a record's bytes (a 1-byte table, an empty key, a 1-byte version, each
-     * length-prefixed; a real version is longer), so a count can be checked before any is read.
-     */
-    private static final int MIN_RECORD_BYTES = 5;
-
     private AntiEntropyCodecs() {}
 
     /** Registers the four anti-entropy kinds with {@code codec}; throws if an id is taken. */
@@ -95,7 +85,7 @@ public final class AntiEntropyCodecs {
                 .register(BUCKET_REPLY, BucketReply.class, AntiEntropyCodecs::writeBucketReply, in -> {
                     long sessionId = in.readLong();
                     int bucket = in.readInt();
-                    return new BucketReply(sessionId, bucket, readRecords(in));
+                    return new BucketReply(sessionId, bucket, PartitionRecords.read(in, 0));
                 });
     }
 
@@ -145,44 +135,6 @@ public final class AntiEntropyCodecs {
     }
 
     private static void writeBucketReply(BucketReply m, ByteWriter out) {
-        out.writeLong(m.sessionId())
-                .writeInt(m.bucket())
-                .writeVarLong(m.records().size());
-        for (PartitionRecord r : m.records()) {
-            if (r.table().isEmpty()) {
-                throw new IllegalArgumentException("table name must not be empty");
-            }
-            if (r.key().length > ReplicationCodecs.MAX_KEY_BYTES) {
-                throw new IllegalArgumentException(
-                        "key of " + r.key().length + " bytes exceeds " + ReplicationCodecs.MAX_KEY_BYTES);
-            }
-            WireStrings.write(out, r.table(), StorageKeys.MAX_TABLE_BYTES, "table name")
-                    .writeLengthPrefixed(r.key())
-                    .writeLengthPrefixed(r.value().encode());
-        }
-    }
-
-    private static List<PartitionRecord> readRecords(ByteReader in) {
-        long count = in.readVarLong();
-        if (count < 0 || count > in.remaining() / MIN_RECORD_BYTES) {
-            throw new MalformedFrameException(
-                    "record count " + count + " exceeds what the " + in.remaining() + " bytes left can hold");
-        }
-        List<PartitionRecord> records = new ArrayList<>((int) count);
-        for (int i = 0; i < count; i++) {
-            String table = WireStrings.read(in, 1, StorageKeys.MAX_TABLE_BYTES, "table name");
-            byte[] key = WireStrings.readBounded(in, 0, ReplicationCodecs.MAX_KEY_BYTES, "key");
-            records.add(new PartitionRecord(table, key, readVersion(in)));
-        }
-        return records;
-    }
-
-    private static Versioned readVersion(ByteReader in) {
-        byte[] record = in.readLengthPrefixed();
-        try {
-            return Versioned.decode(record);
-        } catch (CorruptRecordException e) {
-            throw new MalformedFrameException("bad version record: " + e.getMessage(), e);
-        }
+        PartitionRecords.write(out.writeLong(m.sessionId()).writeInt(m.bucket()), m.records(), 0);
     }
 }

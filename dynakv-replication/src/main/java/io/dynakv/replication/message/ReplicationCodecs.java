@@ -1,7 +1,6 @@
 package io.dynakv.replication.message;
 
 import io.dynakv.common.CausalContext;
-import io.dynakv.common.CorruptRecordException;
 import io.dynakv.common.ValueKind;
 import io.dynakv.common.Versioned;
 import io.dynakv.common.codec.ByteReader;
@@ -232,12 +231,7 @@ public final class ReplicationCodecs {
     }
 
     private static Versioned readVersion(ByteReader in) {
-        byte[] record = in.readLengthPrefixed();
-        try {
-            return Versioned.decode(record);
-        } catch (CorruptRecordException e) {
-            throw new MalformedFrameException("bad version record: " + e.getMessage(), e);
-        }
+        return PartitionRecords.readVersion(in);
     }
 
     private static Optional<Versioned> readOptionalVersion(ByteReader in) {

@@ -1,17 +1,15 @@
 package io.dynakv.replication.rebalance;
 
-import io.dynakv.common.CorruptRecordException;
-import io.dynakv.common.Versioned;
 import io.dynakv.common.codec.ByteReader;
 import io.dynakv.common.codec.ByteWriter;
 import io.dynakv.common.codec.MalformedFrameException;
 import io.dynakv.common.codec.MessageCodec;
 import io.dynakv.common.codec.WireStrings;
+import io.dynakv.replication.message.PartitionRecords;
 import io.dynakv.replication.message.ReplicationCodecs;
 import io.dynakv.storage.PartitionRecord;
 import io.dynakv.storage.StorageKeys;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -41,9 +39,6 @@ public final class StreamCodecs {
     public static final int FIRST_TYPE_ID = 120;
 
     public static final int LAST_TYPE_ID = 129;
-
-    /** Three length prefixes, one table byte and one key byte: no record is shorter. */
-    static final int MIN_RECORD_BYTES = 5;
 
     private StreamCodecs() {}
 
@@ -95,15 +90,7 @@ public final class StreamCodecs {
 
     private static void writePage(StreamPage m, ByteWriter out) {
         out.writeLong(m.streamId()).writeShort(m.partition()).writeByte(m.last() ? 1 : 0);
-        out.writeVarLong(m.records().size());
-        for (PartitionRecord r : m.records()) {
-            if (r.table().isEmpty() || r.key().length == 0) {
-                throw new IllegalArgumentException("a streamed record needs a table and a key: " + r);
-            }
-            WireStrings.write(out, r.table(), StorageKeys.MAX_TABLE_BYTES, "table name");
-            writeKey(out, r.key());
-            out.writeLengthPrefixed(r.value().encode());
-        }
+        PartitionRecords.write(out, m.records(), 1);
     }
 
     private static StreamPage readPage(ByteReader in) {
@@ -113,17 +100,7 @@ public final class StreamCodecs {
         if (last > 1) {
             throw new MalformedFrameException("last flag " + last + " is neither 0 nor 1");
         }
-        long count = in.readVarLong();
-        if (count < 0 || count > in.remaining() / MIN_RECORD_BYTES) {
-            throw new MalformedFrameException(
-                    "record count " + count + " cannot fit in the " + in.remaining() + " bytes left");
-        }
-        List<PartitionRecord> records = new ArrayList<>((int) count);
-        for (long i = 0; i < count; i++) {
-            String table = WireStrings.read(in, 1, StorageKeys.MAX_TABLE_BYTES, "table name");
-            byte[] key = WireStrings.readBounded(in, 1, ReplicationCodecs.MAX_KEY_BYTES, "key");
-            records.add(new PartitionRecord(table, key, readVersion(in)));
-        }
+        List<PartitionRecord> records = PartitionRecords.read(in, 1);
         return new StreamPage(streamId, partition, records, last == 1);
     }
 
@@ -133,14 +110,5 @@ public final class StreamCodecs {
                     "key of " + key.length + " bytes exceeds " + ReplicationCodecs.MAX_KEY_BYTES);
         }
         out.writeLengthPrefixed(key);
-    }
-
-    private static Versioned readVersion(ByteReader in) {
-        byte[] record = in.readLengthPrefixed();
-        try {
-            return Versioned.decode(record);
-        } catch (CorruptRecordException e) {
-            throw new MalformedFrameException("bad version record: " + e.getMessage(), e);
-        }
     }
 }
