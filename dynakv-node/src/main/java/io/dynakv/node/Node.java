@@ -9,31 +9,11 @@ import io.dynakv.common.NodeId;
 import io.dynakv.common.codec.ByteReader;
 import io.dynakv.common.codec.ByteWriter;
 import io.dynakv.node.cluster.Cluster;
-import io.dynakv.node.cluster.IncompleteReadsRefused;
-import io.dynakv.node.cluster.Rebalancer;
 import io.dynakv.node.cluster.SeedLookup;
 import io.dynakv.replication.ReplicationStats;
-import io.dynakv.replication.antientropy.AntiEntropyResponder;
-import io.dynakv.replication.antientropy.AntiEntropyScheduler;
-import io.dynakv.replication.antientropy.AntiEntropySession;
-import io.dynakv.replication.antientropy.ByteBudget;
-import io.dynakv.replication.antientropy.MerkleTree;
-import io.dynakv.replication.coordinator.Coordinator;
-import io.dynakv.replication.coordinator.LocalReplicaGateway;
-import io.dynakv.replication.coordinator.RemoteReplicaGateway;
-import io.dynakv.replication.coordinator.ReplicaGateway;
-import io.dynakv.replication.coordinator.ReplicaServer;
-import io.dynakv.replication.coordinator.RoutingReplicaGateway;
-import io.dynakv.replication.handoff.StoredHints;
-import io.dynakv.replication.rebalance.PartitionStream;
-import io.dynakv.replication.rebalance.PartitionStreamServer;
-import io.dynakv.replication.rebalance.PartitionStreams;
-import io.dynakv.replication.replica.Durability;
 import io.dynakv.replication.replica.Replica;
-import io.dynakv.replication.replica.TombstoneReaper;
 import io.dynakv.storage.StorageEngine;
 import io.dynakv.storage.rocksdb.RocksDbStorageEngine;
-import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -46,7 +26,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,35 +42,8 @@ public final class Node implements AutoCloseable {
     private static final String META_NODE_ID = "node_id";
     private static final String META_PARTITIONS = "partitions";
 
-    /** Tombstone purging: a bounded slice per loop per tick, so it never stalls requests. */
-    private static final int REAPER_RECORDS_PER_TICK = 1000;
-
-    private static final Duration REAPER_TICK = Duration.ofSeconds(1);
-
     /** How long a leaving node waits for the ring to drop it. */
     private static final Duration LEAVE_PATIENCE = Duration.ofSeconds(60);
-
-    /**
-     * Anti-entropy session ids: the loop index in the top 16 bits (replies find their loop by it)
-     * and a random part per start in the middle, so a peer never mistakes a new round for one it
-     * cached from before this node restarted; rounds count up in the low 32 bits.
-     */
-    private static final long SESSION_ID_BOOT_BITS = 0x0000_FFFF_0000_0000L;
-
-    private static final long MIN_BURST_BYTES = 256 * 1024;
-
-    /** Partitions each loop streams in at once when the ring moves; more only compete for the disk. */
-    private static final int STREAMS_PER_LOOP = 8;
-
-    private static final int STREAM_PAGE_RECORDS = 4096;
-
-    /**
-     * 1 MiB pages; a source that does not answer within 2 s is asked again once, then passed over.
-     * A node that is itself still streaming a partition in does not serve it, so a short timeout
-     * matters when nodes join at once: the newcomer moves on to another source quickly.
-     */
-    private static final PartitionStream.Settings STREAM_SETTINGS = new PartitionStream.Settings(
-            1 << 20, Duration.ofSeconds(2).toNanos(), Duration.ofSeconds(1).toNanos(), 2);
 
     /** Node ids must not collide across a cluster's lifetime: draw them from a strong source. */
     private static final SecureRandom ID_RANDOM = new SecureRandom();
@@ -201,10 +153,12 @@ public final class Node implements AutoCloseable {
             close();
             throw e instanceof IllegalStateException ise ? ise : new IllegalStateException(e.getMessage(), e);
         }
+        ShardAssembly shards = new ShardAssembly(
+                config, handle, storage, cluster, committer, clock, actor, replica, hlc, new VertxScheduler(vertx));
         try {
             deploymentId = vertx.deployVerticle(
                             () -> new ServerVerticle(
-                                    config, api, context -> startShard(next.getAndIncrement(), context, replica, hlc)),
+                                    config, api, context -> shards.start(next.getAndIncrement(), context)),
                             new DeploymentOptions().setInstances(config.eventLoops()))
                     .await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -272,118 +226,10 @@ public final class Node implements AutoCloseable {
         }
     }
 
-    /** The partitions of shard {@code index} that the ring gives this node; none before a ring. */
-    private int[] heldPartitions(int index) {
-        Ring ring = cluster.ring();
-        if (!(ring instanceof PartitionTable table)) {
-            return new int[0];
-        }
-        return IntStream.of(table.partitionsOf(handle.id()))
-                .filter(p -> p % config.eventLoops() == index)
-                .toArray();
-    }
-
     private int replicasPerKey() {
         Cluster c = cluster;
         Ring ring = c == null ? null : c.ring();
         return ring == null ? config.replicationFactor() : ring.replicationFactor();
-    }
-
-    /**
-     * Runs on the new shard's own loop (a verticle's start): its coordinator, and the reaper for the
-     * partitions it owns, whose timers therefore fire on that loop too.
-     */
-    private void startShard(int index, Context context, Replica replica, HlcClock hlc) {
-        VertxScheduler scheduler = new VertxScheduler(vertx);
-        Durability durability = durability(context);
-        long timeout = config.requestTimeout().toNanos();
-        // Forwarded writes wait up to two timeouts (the replica's own, plus the hop): remember that long.
-        RemoteReplicaGateway remote = new RemoteReplicaGateway(
-                cluster.transport(), scheduler, index, 2 * timeout, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
-        Rebalancer rebalancer = cluster.rebalancer();
-        ReplicaGateway gateway = new RoutingReplicaGateway(
-                handle.id(),
-                new IncompleteReadsRefused(new LocalReplicaGateway(handle.id(), replica, durability), rebalancer),
-                remote,
-                id -> cluster.control().view().isUp(id));
-        Coordinator coordinator = new Coordinator(
-                handle.id(),
-                actor,
-                cluster::ring,
-                gateway,
-                hlc,
-                scheduler,
-                timeout,
-                handle.stats(),
-                new StoredHints(storage, handle.stats()));
-        ReplicaServer server = new ReplicaServer(handle.id(), replica, durability, cluster.transport());
-        AntiEntropyScheduler antiEntropy = new AntiEntropyScheduler(
-                handle.id(),
-                ((long) index << 48) | (ID_RANDOM.nextLong() & SESSION_ID_BOOT_BITS),
-                storage,
-                replica,
-                cluster.transport(),
-                gateway,
-                scheduler,
-                new ByteBudget(
-                        clock,
-                        Math.max(1, config.antiEntropyBytesPerSecond() / config.eventLoops()),
-                        Math.max(MIN_BURST_BYTES, config.antiEntropyBytesPerSecond() / config.eventLoops())),
-                AntiEntropySession.Settings.defaults(),
-                config.antiEntropyInterval().toNanos(),
-                new AntiEntropyScheduler.Placement(
-                        () -> heldPartitions(index),
-                        p -> cluster.ring().preferenceList(p),
-                        id -> cluster.control().view().isUp(id),
-                        rebalancer::isIncomplete));
-        PartitionStreams streams = new PartitionStreams(
-                (long) index << 48,
-                STREAMS_PER_LOOP,
-                handle.id(),
-                replica,
-                durability,
-                cluster.transport(),
-                scheduler,
-                id -> cluster.control().view().isUp(id),
-                STREAM_SETTINGS,
-                rebalancer::completed);
-        handle.shards()
-                .register(new Shard(
-                        index,
-                        context,
-                        coordinator,
-                        remote,
-                        server,
-                        cluster.transport(),
-                        new AntiEntropyResponder(storage, cluster.transport(), MerkleTree.DEFAULT_PAGE_SIZE),
-                        antiEntropy,
-                        streams,
-                        new PartitionStreamServer(storage, cluster.transport(), STREAM_PAGE_RECORDS)));
-        antiEntropy.start();
-        int[] owned = IntStream.range(0, handle.partitioner().partitions())
-                .filter(p -> p % config.eventLoops() == index)
-                .toArray();
-        new TombstoneReaper(
-                        storage,
-                        clock,
-                        scheduler,
-                        handle.stats(),
-                        config.tombstoneGrace().toMillis(),
-                        owned,
-                        REAPER_RECORDS_PER_TICK,
-                        REAPER_TICK.toNanos())
-                .start();
-    }
-
-    /** Acknowledgements go through the group committer and come back on the shard's own loop. */
-    private Durability durability(Context shardLoop) {
-        return (sequence, onDurable) -> committer.whenDurable(sequence, () -> {
-            if (Vertx.currentContext() == shardLoop) {
-                onDurable.run();
-            } else {
-                shardLoop.runOnContext(ignored -> onDurable.run());
-            }
-        });
     }
 
     public NodeHandle handle() {
