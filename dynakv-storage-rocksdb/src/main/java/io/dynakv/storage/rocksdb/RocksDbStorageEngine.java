@@ -7,6 +7,7 @@ import io.dynakv.common.codec.ByteWriter;
 import io.dynakv.storage.Hint;
 import io.dynakv.storage.PartitionRecord;
 import io.dynakv.storage.StorageEngine;
+import io.dynakv.storage.StorageFullException;
 import io.dynakv.storage.StorageKeys;
 import io.dynakv.storage.StorageStats;
 import io.dynakv.storage.StoredRecord;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
@@ -112,11 +114,20 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
     private final Path dir;
     private final RocksDbTuning tuning;
-    private final RocksDB db;
-    private final List<ColumnFamilyHandle> handles;
-    private final ColumnFamilyHandle dataCf;
-    private final ColumnFamilyHandle hintsCf;
-    private final ColumnFamilyHandle metaCf;
+
+    // Replaced when the database is reopened after a full disk (see FullDisk), under the
+    // lifecycle's write lock; every other access holds its read lock, which orders the two.
+    private RocksDB db;
+    private List<ColumnFamilyHandle> handles;
+    private ColumnFamilyHandle dataCf;
+    private ColumnFamilyHandle hintsCf;
+    private ColumnFamilyHandle metaCf;
+
+    /** Refuses writes while the disk is full and reopens the database once space returns. */
+    private final FullDisk fullDisk;
+
+    /** Reads that found a record failing its checksum; such a record is never returned. */
+    private final AtomicLong corruptRecords = new AtomicLong();
 
     /** Hint ids, seeded past the largest stored so ids keep rising across restarts. */
     private final AtomicLong hintIds;
@@ -139,11 +150,8 @@ public final class RocksDbStorageEngine implements StorageEngine {
     private RocksDbStorageEngine(Path dir, RocksDbTuning tuning, RocksDB db, List<ColumnFamilyHandle> handles) {
         this.dir = dir;
         this.tuning = tuning;
-        this.db = db;
-        this.handles = handles;
-        this.dataCf = handles.get(1);
-        this.hintsCf = handles.get(2);
-        this.metaCf = handles.get(3);
+        this.fullDisk = new FullDisk(dir);
+        use(db, handles);
         this.hintIds = new AtomicLong(largestHintId(db, hintsCf));
         this.pending = new PendingWrites(db.getLatestSequenceNumber());
         this.durableSequence = pending.lastSequence();
@@ -164,18 +172,16 @@ public final class RocksDbStorageEngine implements StorageEngine {
         }
         warnOnceAboutMallocArenas();
         RocksDbTuning tuning = new RocksDbTuning(options);
-        // The order fixes the handles' indexes used by the constructor.
-        List<ColumnFamilyDescriptor> descriptors = List.of(
-                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, tuning.smallOptions),
-                new ColumnFamilyDescriptor(DATA_CF.getBytes(StandardCharsets.UTF_8), tuning.dataOptions),
-                new ColumnFamilyDescriptor(HINTS_CF.getBytes(StandardCharsets.UTF_8), tuning.smallOptions),
-                new ColumnFamilyDescriptor(META_CF.getBytes(StandardCharsets.UTF_8), tuning.smallOptions));
-        List<ColumnFamilyHandle> handles = new ArrayList<>(descriptors.size());
-        RocksDB db;
+        List<ColumnFamilyHandle> handles = new ArrayList<>(4);
+        RocksDB db = null;
         try {
-            db = RocksDB.open(tuning.dbOptions, absolute.toString(), descriptors, handles);
+            db = openDatabase(absolute, tuning, handles);
+            verifyChecksums(absolute, db);
         } catch (RocksDBException e) {
             handles.forEach(ColumnFamilyHandle::close);
+            if (db != null) {
+                db.close();
+            }
             tuning.close();
             throw StorageOpenException.from(absolute, e);
         }
@@ -183,12 +189,45 @@ public final class RocksDbStorageEngine implements StorageEngine {
         return new RocksDbStorageEngine(absolute, tuning, db, handles);
     }
 
+    /** Opens the database with its four column families; their handles are added to {@code handles}. */
+    private static RocksDB openDatabase(Path dir, RocksDbTuning tuning, List<ColumnFamilyHandle> handles)
+            throws RocksDBException {
+        // The order fixes the handles' indexes used by use().
+        List<ColumnFamilyDescriptor> descriptors = List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, tuning.smallOptions),
+                new ColumnFamilyDescriptor(DATA_CF.getBytes(StandardCharsets.UTF_8), tuning.dataOptions),
+                new ColumnFamilyDescriptor(HINTS_CF.getBytes(StandardCharsets.UTF_8), tuning.smallOptions),
+                new ColumnFamilyDescriptor(META_CF.getBytes(StandardCharsets.UTF_8), tuning.smallOptions));
+        return RocksDB.open(tuning.dbOptions, dir.toString(), descriptors, handles);
+    }
+
+    /**
+     * Reads every table file once and checks its block checksums, so a damaged file stops the
+     * node at start, naming the file, rather than failing reads one key at a time later (opening
+     * with paranoid checks only reads the files' footers and metadata). It costs one sequential
+     * read of the data at each start, logged here.
+     */
+    private static void verifyChecksums(Path dir, RocksDB db) throws RocksDBException {
+        long started = System.nanoTime();
+        db.verifyChecksum();
+        log.info("checksums verified dir={} in {} ms", dir, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    /** Takes a freshly opened database into use. */
+    private void use(RocksDB opened, List<ColumnFamilyHandle> openedHandles) {
+        this.db = opened;
+        this.handles = openedHandles;
+        this.dataCf = openedHandles.get(1);
+        this.hintsCf = openedHandles.get(2);
+        this.metaCf = openedHandles.get(3);
+    }
+
     @Override
     public Optional<Versioned> get(int partition, String table, byte[] key) {
         byte[] recordKey = StorageKeys.recordKey(partition, table, key);
         PendingWrites.Write waiting = pending.latest(PendingWrites.Family.DATA, recordKey);
         if (waiting != null) {
-            return waiting.encoded() == null ? Optional.empty() : Optional.of(Versioned.decode(waiting.encoded()));
+            return waiting.encoded() == null ? Optional.empty() : Optional.of(decode(waiting.encoded()));
         }
         byte[] stored;
         Lock lock = enter();
@@ -200,14 +239,14 @@ public final class RocksDbStorageEngine implements StorageEngine {
             lock.unlock();
         }
         // Outside the lock: a corrupt record throws CorruptRecordException, never returns data.
-        return stored == null ? Optional.empty() : Optional.of(Versioned.decode(stored));
+        return stored == null ? Optional.empty() : Optional.of(decode(stored));
     }
 
     @Override
     public long put(int partition, String table, byte[] key, Versioned value) {
         byte[] recordKey = StorageKeys.recordKey(partition, table, key);
         byte[] encoded = value.encode();
-        Lock lock = enter();
+        Lock lock = enterToWrite();
         try {
             return pending.add(PendingWrites.Family.DATA, recordKey, encoded);
         } finally {
@@ -218,7 +257,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     @Override
     public long remove(int partition, String table, byte[] key) {
         byte[] recordKey = StorageKeys.recordKey(partition, table, key);
-        Lock lock = enter();
+        Lock lock = enterToWrite();
         try {
             return pending.add(PendingWrites.Family.DATA, recordKey, null);
         } finally {
@@ -232,7 +271,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         byte[] range = StorageKeys.scanStart(partition, table, prefix, null);
         byte[] start = StorageKeys.scanStart(partition, table, prefix, afterKey);
         if (limit > 0) {
-            flush(); // scans read RocksDB only, so pending writes go there first (without an fsync)
+            flushForRead(); // scans read RocksDB only, so pending writes go there first (without an fsync)
         }
         return iterate(
                 "scan",
@@ -241,7 +280,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
                 range,
                 limit,
                 (recordKey, value) ->
-                        new StoredRecord(StorageKeys.userKey(recordKey, tablePrefixLength), Versioned.decode(value)));
+                        new StoredRecord(StorageKeys.userKey(recordKey, tablePrefixLength), decode(value)));
     }
 
     /** Reads RocksDB only, without flushing pending writes: no disk write on the caller's loop. */
@@ -254,7 +293,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
                 start,
                 StorageKeys.partitionPrefix(partition),
                 limit,
-                (recordKey, value) -> StorageKeys.partitionRecord(recordKey, Versioned.decode(value)));
+                (recordKey, value) -> StorageKeys.partitionRecord(recordKey, decode(value)));
     }
 
     /** Up to {@code limit} records from {@code start} while their address begins with {@code range}. */
@@ -292,8 +331,8 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
     @Override
     public long putHint(Hint hint) {
+        Lock lock = enterToWrite();
         long id = hintIds.incrementAndGet();
-        Lock lock = enter();
         try {
             pending.add(PendingWrites.Family.HINTS, Hint.storageKey(hint.target(), id), hint.encodeBody());
             return id;
@@ -304,7 +343,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
     @Override
     public List<Hint> hints(NodeId target, long afterId, int limit) {
-        flush(); // hints are read from RocksDB only, so pending ones go there first
+        flushForRead(); // hints are read from RocksDB only, so pending ones go there first
         byte[] range = new ByteWriter(8).writeLong(target.value()).toByteArray();
         return iterate(
                 "hints",
@@ -317,7 +356,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
     @Override
     public void removeHint(NodeId target, long id) {
-        Lock lock = enter();
+        Lock lock = enterToWrite();
         try {
             pending.add(PendingWrites.Family.HINTS, Hint.storageKey(target, id), null);
         } finally {
@@ -345,6 +384,9 @@ public final class RocksDbStorageEngine implements StorageEngine {
      */
     @Override
     public long sync() {
+        if (fullDisk.isFull()) {
+            reopenIfRoom();
+        }
         Lock lock = enter();
         writer.lock();
         try {
@@ -371,6 +413,9 @@ public final class RocksDbStorageEngine implements StorageEngine {
      */
     @Override
     public long flush() {
+        if (fullDisk.isFull()) {
+            throw fullDisk.error(); // only sync() recovers: the committer calls it every second
+        }
         Lock lock = enter();
         writer.lock();
         try {
@@ -449,10 +494,8 @@ public final class RocksDbStorageEngine implements StorageEngine {
                 diskBytes += db.getLongProperty(cf, "rocksdb.total-sst-files-size");
                 memoryBytes += db.getLongProperty(cf, "rocksdb.cur-size-all-mem-tables");
             }
-            for (LogFile wal : db.getSortedWalFiles()) {
-                diskBytes += wal.sizeFileBytes();
-            }
-            return new StorageStats(keys, diskBytes, memoryBytes);
+            diskBytes += logBytes();
+            return new StorageStats(keys, diskBytes, memoryBytes, fullDisk.isFull(), corruptRecords.get());
         } catch (RocksDBException e) {
             throw failure("stats", e);
         } finally {
@@ -472,16 +515,17 @@ public final class RocksDbStorageEngine implements StorageEngine {
                 return;
             }
             RuntimeException failure = null;
-            try {
-                write(pending.drain(), true);
-                db.syncWal();
-            } catch (RocksDBException e) {
-                failure = failure("close", e);
+            if (db != null) {
+                try {
+                    write(pending.drain(), true);
+                    db.syncWal();
+                } catch (RocksDBException e) {
+                    failure = failure("close", e);
+                }
             }
             closed = true;
-            handles.forEach(ColumnFamilyHandle::close);
             try {
-                db.closeE();
+                closeDatabase();
             } catch (RocksDBException e) {
                 failure = failure == null ? failure("close", e) : failure;
             }
@@ -549,18 +593,132 @@ public final class RocksDbStorageEngine implements StorageEngine {
             lock.unlock();
             throw new IllegalStateException("storage at " + dir + " is closed");
         }
+        if (db == null) {
+            lock.unlock();
+            throw new UncheckedIOException(new IOException("storage at " + dir + " could not be reopened after its"
+                    + " disk filled; the node retries every second (see the log for why it failed)"));
+        }
         return lock;
+    }
+
+    /** As {@link #enter()}, for a new write: refused at once while the disk is full. */
+    private Lock enterToWrite() {
+        if (fullDisk.isFull()) {
+            throw fullDisk.error();
+        }
+        return enter();
+    }
+
+    /**
+     * Makes pending writes visible to RocksDB's iterators. While the disk is full they cannot be
+     * written, and the reader sees what RocksDB holds: every acknowledged write is there.
+     */
+    private void flushForRead() {
+        try {
+            flush();
+        } catch (StorageFullException e) {
+            // reads go on with what is stored
+        }
+    }
+
+    /**
+     * RocksDB latches a failed write to its log: once the disk filled, every later write fails
+     * even after space returns. RocksJava has no {@code DB::Resume}, and neither it nor RocksDB's
+     * own recovery clears the log writer's error (facebook/rocksdb#11643, #12998); measured on a
+     * tmpfs grown after filling, writes still failed 20 s later. Reopening clears it and replays
+     * the log up to its last whole record. So once the disk has room for that replay, close and
+     * reopen in place, holding the lifecycle lock so no call touches the database while it is
+     * swapped. The writes that failed are still pending and the sync that follows writes them.
+     */
+    private void reopenIfRoom() {
+        if (!fullDisk.hasRoomToReopen(currentLogBytes())) {
+            throw fullDisk.error();
+        }
+        lifecycle.writeLock().lock();
+        try {
+            if (closed || !fullDisk.isFull()) {
+                return; // enter() reports a closed engine; another sync already reopened it
+            }
+            List<ColumnFamilyHandle> reopened = new ArrayList<>(4);
+            try {
+                closeDatabase();
+                use(openDatabase(dir, tuning, reopened), reopened);
+            } catch (RocksDBException e) {
+                reopened.forEach(ColumnFamilyHandle::close);
+                db = null; // enter() refuses calls until a later attempt opens it
+                throw failure("reopen after a full disk", e);
+            }
+            fullDisk.emptied();
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    /** Frees the column family handles, then the database (RocksDB JNI's order); none after a failed reopen. */
+    private void closeDatabase() throws RocksDBException {
+        if (db == null) {
+            return;
+        }
+        handles.forEach(ColumnFamilyHandle::close);
+        RocksDB closing = db;
+        db = null;
+        closing.closeE();
+    }
+
+    /** Bytes of write-ahead log; the caller holds the lifecycle lock and the database is open. */
+    private long logBytes() throws RocksDBException {
+        long bytes = 0;
+        for (LogFile wal : db.getSortedWalFiles()) {
+            bytes += wal.sizeFileBytes();
+        }
+        return bytes;
+    }
+
+    /** As {@link #logBytes()}, taking the lock; 0 when there is no database to ask. */
+    private long currentLogBytes() {
+        Lock lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            return closed || db == null ? 0 : logBytes();
+        } catch (RocksDBException e) {
+            return 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Decodes a stored record; one failing its checksum is counted and never returned. */
+    private Versioned decode(byte[] stored) {
+        try {
+            return Versioned.decode(stored);
+        } catch (CorruptRecordException e) {
+            throw counted(e);
+        }
+    }
+
+    /** Counts and logs damage found by a read; the read then fails rather than return wrong data. */
+    private CorruptRecordException counted(CorruptRecordException e) {
+        corruptRecords.incrementAndGet();
+        log.error(
+                "corrupt data dir={}: {}; it is not served (restore the node's data from a replica)",
+                dir,
+                e.getMessage());
+        return e;
     }
 
     /**
      * RocksDB's block checksums catch damage below our record checksum: report it the same way,
-     * as a corrupt record. Anything else is an I/O failure the node cannot work around.
+     * as a corrupt record, and count it. A full disk is its own failure (writes resume once space
+     * returns). Anything else is an I/O failure the node cannot work around.
      */
     private RuntimeException failure(String operation, RocksDBException e) {
         Status status = e.getStatus();
         String message = operation + " failed in " + dir + ": " + e.getMessage();
+        if (FullDisk.isNoSpace(e)) {
+            return fullDisk.filled(e);
+        }
         if (status != null && status.getCode() == Status.Code.Corruption) {
-            return new CorruptRecordException(message);
+            return counted(new CorruptRecordException(message));
         }
         return new UncheckedIOException(new IOException(message, e));
     }

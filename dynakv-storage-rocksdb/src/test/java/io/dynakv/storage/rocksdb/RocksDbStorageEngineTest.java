@@ -120,6 +120,33 @@ class RocksDbStorageEngineTest extends StorageEngineContract {
         assertThatThrownBy(() -> engine.scan(0, "t", new byte[0], null, 10)).isInstanceOf(CorruptRecordException.class);
         assertThat(engine.get(0, "t", utf8("ok"))).contains(json("fine", 1));
         assertThat(engine.scan(0, "t", utf8("o"), null, 10)).hasSize(1);
+        assertThat(engine.stats().corruptRecords()).isEqualTo(4);
+    }
+
+    @Test
+    void flippedByteInATableFileStopsTheOpenNamingTheFile() throws IOException {
+        for (int i = 0; i < 2_000; i++) {
+            engine.put(i % 4, "t", utf8("key-" + i), json("value number " + i, 1));
+        }
+        engine.sync();
+        rocks().flushMemTables();
+        engine.close();
+        Path table;
+        try (var files = Files.list(dir)) {
+            table = files.filter(f -> f.toString().endsWith(".sst"))
+                    .max((x, y) -> Long.compare(x.toFile().length(), y.toFile().length()))
+                    .orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(table);
+        bytes[bytes.length / 4] ^= 0x40; // inside a data block: only reading it finds the damage
+        Files.write(table, bytes);
+
+        assertThatThrownBy(() -> RocksDbStorageEngine.open(dir, SMALL))
+                .isInstanceOf(StorageOpenException.class)
+                .hasMessageContaining(table.getFileName().toString())
+                .hasMessageContaining("replica or a backup")
+                .satisfies(e -> assertThat(((StorageOpenException) e).reason())
+                        .isEqualTo(StorageOpenException.Reason.CORRUPTED));
     }
 
     @Test
