@@ -45,6 +45,15 @@ final class ApiMetrics {
         Gauge.builder("dynakv.storage.memory", () -> node.storage().stats().memoryBytes())
                 .baseUnit("bytes")
                 .register(registry);
+        Gauge.builder("dynakv.disk.full", () -> node.storage().stats().diskFull() ? 1 : 0)
+                .description("1 while the data directory's disk is full and writes are refused (507)")
+                .register(registry);
+        Gauge.builder("dynakv.corrupt.records", () -> node.storage().stats().corruptRecords())
+                .description("reads that found a stored record failing its checksum; never served")
+                .register(registry);
+        Gauge.builder("dynakv.hints.dropped", node.stats().hintsDropped, a -> a.sum())
+                .description("hints not kept because the disk was full; anti-entropy covers them")
+                .register(registry);
         Gauge.builder("dynakv.hints.pending", () -> node.storage().hintCount())
                 .description("writes kept for replicas that did not acknowledge them")
                 .register(registry);

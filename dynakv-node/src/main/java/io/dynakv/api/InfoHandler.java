@@ -202,6 +202,9 @@ final class InfoHandler {
             g.writeEndObject();
             g.writeNumberField("keys", storage.estimatedKeys());
             g.writeNumberField("disk_bytes", storage.diskBytes());
+            g.writeBooleanField("disk_full", storage.diskFull());
+            g.writeNumberField("corrupt_records", storage.corruptRecords());
+            g.writeNumberField("hints_dropped", node.stats().hintsDropped.sum());
             g.writeNumberField("storage_memory_bytes", storage.memoryBytes());
             g.writeNumberField("pending_hints", node.storage().hintCount());
             g.writeNumberField("repairs", node.stats().readRepairs.sum());

@@ -65,8 +65,15 @@ final class Responses {
         return out.toByteArray();
     }
 
-    /** 503 or 504 for a request that did not reach its quorum. */
+    /** 503, 504, or 507 (a replica's disk is full) for a request that did not reach its quorum. */
     static ApiException failure(Outcome<?> outcome) {
+        if (outcome instanceof Outcome.Unavailable<?> u && u.storageFull()) {
+            return new ApiException(
+                    507,
+                    "insufficient_storage",
+                    "the write was refused, " + u.reason() + " (" + u.answered() + " of the " + u.required()
+                            + " required replicas stored it)");
+        }
         if (outcome instanceof Outcome.Unavailable<?> u) {
             return new ApiException(
                     503,

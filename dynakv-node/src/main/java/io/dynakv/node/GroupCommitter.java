@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,13 +18,18 @@ import org.slf4j.LoggerFactory;
  * <p>With {@link FsyncMode#periodic} acknowledgements are released at once; the thread hands each
  * write to the OS as soon as it can (so a killed process loses at most the batch being written) and
  * fsyncs on the interval (so a machine crash loses up to one interval), which is that mode's trade.
+ *
+ * <p>A failed write or fsync (a full disk) fails every write of its batch at once, so clients hear
+ * 507 or 503 rather than wait for a timeout; storage keeps those writes and retries them. From then
+ * on the thread calls {@code sync()} every {@link #RETRY_PAUSE_MILLIS} even with nobody waiting,
+ * since that is how storage finds that space returned (see RocksDbStorageEngine.reopenIfRoom).
  */
 final class GroupCommitter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
-    /** Pause before retrying a failed fsync, so a broken disk does not spin a core. */
-    private static final long RETRY_PAUSE_MILLIS = 100;
+    /** Pause before retrying a failed fsync, so a broken or full disk does not spin a core. */
+    private static final long RETRY_PAUSE_MILLIS = 1000;
 
     /** An fsync this slow is worth a warning: it is every waiting write's latency. */
     private static final long SLOW_FSYNC_MILLIS = 50;
@@ -40,7 +46,7 @@ final class GroupCommitter implements AutoCloseable {
     private long fsyncs;
     private long released;
 
-    private record Waiter(long sequence, Runnable onDurable) {}
+    private record Waiter(long sequence, Runnable onDurable, Consumer<RuntimeException> onFailed) {}
 
     GroupCommitter(StorageEngine storage, FsyncMode mode, Duration interval) {
         this.storage = storage;
@@ -51,8 +57,11 @@ final class GroupCommitter implements AutoCloseable {
         this.thread.start();
     }
 
-    /** Runs {@code onDurable} (on this committer's thread, or the caller's) once {@code sequence} is durable. */
-    void whenDurable(long sequence, Runnable onDurable) {
+    /**
+     * Runs {@code onDurable} (on this committer's thread, or the caller's) once {@code sequence} is
+     * durable, or {@code onFailed} if writing it failed.
+     */
+    void whenDurable(long sequence, Runnable onDurable, Consumer<RuntimeException> onFailed) {
         if (mode == FsyncMode.periodic) {
             onDurable.run();
             synchronized (lock) {
@@ -66,7 +75,7 @@ final class GroupCommitter implements AutoCloseable {
             return;
         }
         synchronized (lock) {
-            waiting.add(new Waiter(sequence, onDurable));
+            waiting.add(new Waiter(sequence, onDurable, onFailed));
             lock.notifyAll();
         }
     }
@@ -83,8 +92,9 @@ final class GroupCommitter implements AutoCloseable {
             runPeriodic();
             return;
         }
+        boolean failing = false;
         while (running) {
-            List<Waiter> batch = nextBatch();
+            List<Waiter> batch = nextBatch(failing);
             if (batch == null) {
                 continue;
             }
@@ -94,12 +104,21 @@ final class GroupCommitter implements AutoCloseable {
                 durable = storage.sync();
                 warnIfSlow(started, batch.size());
             } catch (RuntimeException e) {
-                log.error(
-                        "fsync of the write-ahead log failed; writes wait unacknowledged and are retried: {}",
-                        e.toString());
-                requeue(batch);
+                if (!failing) {
+                    log.error(
+                            "writing the write-ahead log failed; its writes fail unacknowledged and the"
+                                    + " write is retried every {} ms: {}",
+                            RETRY_PAUSE_MILLIS,
+                            e.getMessage());
+                }
+                failing = true;
+                batch.forEach(w -> w.onFailed.accept(e));
                 pause(RETRY_PAUSE_MILLIS);
                 continue;
+            }
+            if (failing) {
+                log.info("writing the write-ahead log works again");
+                failing = false;
             }
             durableSequence = durable;
             List<Waiter> notYet = new ArrayList<>();
@@ -140,7 +159,8 @@ final class GroupCommitter implements AutoCloseable {
                     storage.flush();
                 }
             } catch (RuntimeException e) {
-                log.error("writing the write-ahead log failed; retrying: {}", e.toString());
+                log.error("writing the write-ahead log failed; retrying: {}", e.getMessage());
+                nextSync = System.nanoTime(); // the retry is a sync: that is how storage recovers
                 pause(RETRY_PAUSE_MILLIS);
             }
         }
@@ -154,13 +174,22 @@ final class GroupCommitter implements AutoCloseable {
         }
     }
 
-    /** The waiters to release next, or null after a shutdown wake-up. */
-    private List<Waiter> nextBatch() {
+    /**
+     * The waiters to release next; null after a shutdown wake-up. While {@code failing}, an empty
+     * batch after at most a retry pause, so storage is asked again though nobody waits.
+     */
+    private List<Waiter> nextBatch(boolean failing) {
         synchronized (lock) {
-            while (waiting.isEmpty() && running) {
-                waitOn(0);
+            if (failing) {
+                if (waiting.isEmpty() && running) {
+                    waitOn(RETRY_PAUSE_MILLIS);
+                }
+            } else {
+                while (waiting.isEmpty() && running) {
+                    waitOn(0);
+                }
             }
-            if (waiting.isEmpty()) {
+            if (!running && waiting.isEmpty()) {
                 return null;
             }
             List<Waiter> batch = waiting;
@@ -206,12 +235,20 @@ final class GroupCommitter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        long durable = storage.sync();
-        durableSequence = durable;
         List<Waiter> rest;
         synchronized (lock) {
             rest = waiting;
             waiting = new ArrayList<>();
+        }
+        try {
+            durableSequence = storage.sync();
+        } catch (RuntimeException e) {
+            log.error(
+                    "the last fsync before stopping failed; {} writes stay unacknowledged: {}",
+                    rest.size(),
+                    e.getMessage());
+            rest.forEach(w -> w.onFailed.accept(e));
+            return;
         }
         rest.forEach(w -> w.onDurable.run());
     }

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,6 +105,18 @@ public final class Node implements AutoCloseable {
      * leave the cluster ({@code POST /membership/leave}) and it has left: the process should stop.
      */
     public static Node start(NodeConfig config, Runnable exitRequested) {
+        return start(config, exitRequested, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(NodeConfig)}, with the storage engine wrapped by {@code decorateStorage}:
+     * for tests that inject storage faults (STYLE section 4.5), such as a full disk.
+     */
+    public static Node startWithStorage(NodeConfig config, UnaryOperator<StorageEngine> decorateStorage) {
+        return start(config, () -> {}, decorateStorage);
+    }
+
+    private static Node start(NodeConfig config, Runnable exitRequested, UnaryOperator<StorageEngine> decorateStorage) {
         Optional<SeedLookup.Seed> seed = Optional.empty();
         if (config.join() != null) {
             try {
@@ -129,7 +142,8 @@ public final class Node implements AutoCloseable {
                 defaults.bloomBitsPerKey(),
                 defaults.maxBackgroundJobs(),
                 defaults.compressLowerLevels());
-        StorageEngine storage = RocksDbStorageEngine.open(config.dataDir().resolve("rocksdb"), options);
+        StorageEngine storage =
+                decorateStorage.apply(RocksDbStorageEngine.open(config.dataDir().resolve("rocksdb"), options));
         Node node;
         try {
             node = new Node(config, storage, seed, exitRequested);

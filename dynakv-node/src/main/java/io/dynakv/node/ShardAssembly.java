@@ -187,15 +187,20 @@ final class ShardAssembly {
                 .start();
     }
 
-    /** Acknowledgements go through the group committer and come back on the shard's own loop. */
+    /** Acknowledgements (and failures) go through the group committer and come back on the shard's own loop. */
     private Durability durability(Context shardLoop) {
-        return (sequence, onDurable) -> committer.whenDurable(sequence, () -> {
-            if (Vertx.currentContext() == shardLoop) {
-                onDurable.run();
-            } else {
-                shardLoop.runOnContext(ignored -> onDurable.run());
-            }
-        });
+        return (sequence, onDurable, onFailed) -> committer.whenDurable(
+                sequence,
+                () -> onLoop(shardLoop, onDurable),
+                failure -> onLoop(shardLoop, () -> onFailed.accept(failure)));
+    }
+
+    private static void onLoop(Context loop, Runnable work) {
+        if (Vertx.currentContext() == loop) {
+            work.run();
+        } else {
+            loop.runOnContext(ignored -> work.run());
+        }
     }
 
     /** The partitions of shard {@code index} that the ring gives this node; none before a ring. */

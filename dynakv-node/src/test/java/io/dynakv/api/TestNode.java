@@ -3,6 +3,7 @@ package io.dynakv.api;
 import io.dynakv.node.Node;
 import io.dynakv.node.NodeCommand;
 import io.dynakv.node.NodeConfig;
+import io.dynakv.storage.StorageEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -10,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine;
 
 /**
@@ -34,11 +36,16 @@ final class TestNode implements AutoCloseable {
 
     /** Starts a node on {@code dataDir} with fsync=always, two event loops and {@code extraArgs}. */
     static TestNode start(Path dataDir, List<String> extraArgs) {
+        return start(dataDir, extraArgs, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(Path, List)}, with the storage engine wrapped by a fault-injecting decorator. */
+    static TestNode start(Path dataDir, List<String> extraArgs, UnaryOperator<StorageEngine> decorateStorage) {
         IllegalStateException last = null;
         for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
             NodeConfig config = config(freePort(), dataDir, extraArgs);
             try {
-                return new TestNode(Node.start(config), config);
+                return new TestNode(Node.startWithStorage(config, decorateStorage), config);
             } catch (IllegalStateException e) {
                 if (!causedByBindFailure(e)) {
                     throw e;

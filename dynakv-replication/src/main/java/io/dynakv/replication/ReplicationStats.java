@@ -17,6 +17,9 @@ public final class ReplicationStats {
     /** Writes kept for replicas that missed them (hinted handoff). */
     public final LongAdder hintsStored = new LongAdder();
 
+    /** Hints that could not be kept because this node's disk was full; anti-entropy covers them. */
+    public final LongAdder hintsDropped = new LongAdder();
+
     /** Hints handed over to their replicas and deleted. */
     public final LongAdder hintsDelivered = new LongAdder();
 

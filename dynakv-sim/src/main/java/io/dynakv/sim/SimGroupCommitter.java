@@ -6,6 +6,7 @@ import io.dynakv.storage.InMemoryStorageEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * A node's group committer on simulated time: the first write waiting for durability starts an
@@ -57,7 +58,8 @@ final class SimGroupCommitter implements Durability {
     }
 
     @Override
-    public void whenDurable(long sequence, Runnable onDurable) {
+    public void whenDurable(long sequence, Runnable onDurable, Consumer<RuntimeException> onFailed) {
+        // The simulated disk loses unsynced writes in a crash but never fills: onFailed is not called.
         if (ackBeforeFsync || sequence <= durable) {
             onDurable.run();
             return;

@@ -26,7 +26,12 @@ import javax.crypto.spec.SecretKeySpec;
  */
 final class Handshake {
 
-    static final int VERSION = 1;
+    /**
+     * The node-to-node protocol's version; nodes of different versions refuse each other with a
+     * clear message. 2: a replica's failure says whether its disk is full (ReplicationCodecs).
+     */
+    static final int VERSION = 2;
+
     static final int NONCE_BYTES = 16;
     private static final byte[] MAGIC = {'D', 'K', 'V'};
     private static final int MAC_BYTES = 32;

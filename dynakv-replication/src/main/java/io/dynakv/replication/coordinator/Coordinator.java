@@ -122,8 +122,9 @@ public final class Coordinator {
                 others.remove(self);
                 forward(request, others, required, done);
             } else {
-                String reason = ((ReplicaReply.Failed) reply).reason();
-                done.accept(new Outcome.Unavailable<>(0, required, replicas.size(), reason));
+                ReplicaReply.Failed failed = (ReplicaReply.Failed) reply;
+                done.accept(
+                        new Outcome.Unavailable<>(0, required, replicas.size(), failed.reason(), failed.storageFull()));
             }
         });
     }
@@ -293,6 +294,9 @@ public final class Coordinator {
         /** Bit i set: replicas.get(i) answered. Preference lists are short (N is at most 16). */
         private int replied;
 
+        /** A replica's full disk, when one failed that way: the client then hears 507, not 503. */
+        private ReplicaReply.Failed storageFull;
+
         private Scheduler.Cancellable timeout;
         private boolean finished;
 
@@ -363,9 +367,17 @@ public final class Coordinator {
             }
             replied |= 1 << index;
             if (reply instanceof ReplicaReply.Failed failed) {
+                if (failed.storageFull()) {
+                    storageFull = failed;
+                }
                 if (!finished && tracker.failed(replica) == QuorumTracker.Vote.LOST) {
+                    ReplicaReply.Failed cause = storageFull != null ? storageFull : failed;
                     finish(new Outcome.Unavailable<>(
-                            tracker.successes(), tracker.required(), tracker.replicaCount(), failed.reason()));
+                            tracker.successes(),
+                            tracker.required(),
+                            tracker.replicaCount(),
+                            cause.reason(),
+                            cause.storageFull()));
                 }
                 onMissed(replica);
             } else if (!finished) {

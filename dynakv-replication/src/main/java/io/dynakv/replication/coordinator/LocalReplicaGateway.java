@@ -6,6 +6,7 @@ import io.dynakv.common.Versioned;
 import io.dynakv.replication.replica.Durability;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.replication.replica.Replica;
+import io.dynakv.storage.StorageFullException;
 import java.util.function.Consumer;
 
 /**
@@ -47,8 +48,21 @@ public final class LocalReplicaGateway implements ReplicaGateway {
         } catch (CorruptRecordException e) {
             reply.accept(new ReplicaReply.Failed("stored record for " + key + " is corrupt: " + e.getMessage()));
             return;
+        } catch (StorageFullException e) {
+            reply.accept(storageFull(e));
+            return;
         }
-        durability.whenDurable(sequence, () -> reply.accept(new ReplicaReply.WriteDone()));
+        durability.whenDurable(
+                sequence,
+                () -> reply.accept(new ReplicaReply.WriteDone()),
+                failure -> reply.accept(
+                        failure instanceof StorageFullException full
+                                ? storageFull(full)
+                                : new ReplicaReply.Failed("writing to disk failed on " + self + ": " + failure)));
+    }
+
+    private ReplicaReply.Failed storageFull(StorageFullException e) {
+        return new ReplicaReply.Failed("on " + self + ", " + e.getMessage(), true);
     }
 
     private void checkLocal(NodeId target) {

@@ -10,8 +10,17 @@ public sealed interface Outcome<T> {
     /** The request reached its quorum. */
     record Ok<T>(T value) implements Outcome<T> {}
 
-    /** Too many replicas failed: {@code answered} succeeded of {@code required} needed. */
-    record Unavailable<T>(int answered, int required, int replicas, String reason) implements Outcome<T> {}
+    /**
+     * Too many replicas failed: {@code answered} succeeded of {@code required} needed. {@code
+     * storageFull}: a replica's full disk was among the failures, and {@code reason} is its.
+     */
+    record Unavailable<T>(int answered, int required, int replicas, String reason, boolean storageFull)
+            implements Outcome<T> {
+
+        public Unavailable(int answered, int required, int replicas, String reason) {
+            this(answered, required, replicas, reason, false);
+        }
+    }
 
     /** The timeout passed with {@code answered} of {@code required} replicas done. */
     record TimedOut<T>(int answered, int required, int replicas) implements Outcome<T> {}

@@ -190,7 +190,7 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
 
     private static ReplicaReply toReply(Pending p, Message message) {
         if (message instanceof ReplicaFailure f) {
-            return new ReplicaReply.Failed(f.reason());
+            return new ReplicaReply.Failed(f.reason(), f.storageFull());
         }
         if (p.kind == Kind.READ && message instanceof ReplicaReadReply r) {
             return new ReplicaReply.ReadDone(r.value());

@@ -15,6 +15,14 @@ public sealed interface ReplicaReply {
     /** A forwarded write ended on the replica that coordinated it. */
     record Forwarded(Outcome<Versioned> outcome) implements ReplicaReply {}
 
-    /** The replica could not do it; {@code reason} is for logs and error messages. */
-    record Failed(String reason) implements ReplicaReply {}
+    /**
+     * The replica could not do it; {@code reason} is for logs and error messages. {@code
+     * storageFull}: because its disk is full, which the client hears as 507, not 503.
+     */
+    record Failed(String reason, boolean storageFull) implements ReplicaReply {
+
+        public Failed(String reason) {
+            this(reason, false);
+        }
+    }
 }

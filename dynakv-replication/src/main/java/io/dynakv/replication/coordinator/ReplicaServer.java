@@ -62,7 +62,8 @@ public final class ReplicaServer {
         } else if (reply instanceof ReplicaReply.WriteDone) {
             message = new ReplicaWriteReply(requestId);
         } else {
-            message = new ReplicaFailure(requestId, ((ReplicaReply.Failed) reply).reason());
+            ReplicaReply.Failed failed = (ReplicaReply.Failed) reply;
+            message = new ReplicaFailure(requestId, failed.reason(), failed.storageFull());
         }
         transport.send(to, message);
     }

@@ -7,6 +7,7 @@ import io.dynakv.replication.coordinator.HintSink;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.storage.Hint;
 import io.dynakv.storage.StorageEngine;
+import io.dynakv.storage.StorageFullException;
 
 /** Keeps hints in the node's storage, durable with the next group commit like any write. */
 public final class StoredHints implements HintSink {
@@ -19,9 +20,18 @@ public final class StoredHints implements HintSink {
         this.stats = stats;
     }
 
+    /**
+     * On a full disk the hint is dropped, not the coordinator: the write already has its outcome,
+     * and anti-entropy brings the replica up to date once both are reachable (Dynamo section 4.7).
+     */
     @Override
     public void hint(NodeId target, KeyRef key, Versioned version) {
-        storage.putHint(new Hint(0, target, key.partition(), key.table(), key.key(), version));
+        try {
+            storage.putHint(new Hint(0, target, key.partition(), key.table(), key.key(), version));
+        } catch (StorageFullException e) {
+            stats.hintsDropped.increment();
+            return;
+        }
         stats.hintsStored.increment();
     }
 }

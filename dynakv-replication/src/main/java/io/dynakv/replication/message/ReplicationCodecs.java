@@ -16,7 +16,7 @@ import io.dynakv.storage.StorageKeys;
 import java.util.Optional;
 
 /**
- * The binary form of the replica protocol, schema version 1 (see {@link MessageCodec} for the
+ * The binary form of the replica protocol, schema version 2 (see {@link MessageCodec} for the
  * frame around it). Type ids 100-199 belong to replication; membership (SWIM) has 1-99 and must
  * not reuse these. Never renumber or reuse an id: add a new one.
  *
@@ -25,7 +25,7 @@ import java.util.Optional;
  * 101 ReplicaReadReply     [requestId:u64][present:u8 0|1][version]?
  * 102 ReplicaWriteRequest  [requestId:u64][key][version]
  * 103 ReplicaWriteReply    [requestId:u64]
- * 104 ReplicaFailure       [requestId:u64][reason:string]
+ * 104 ReplicaFailure       [requestId:u64][reason:string][storageFull:u8 0|1]
  * 105 ForwardWriteRequest  [requestId:u64][key][kind:u8][value: varint length, bytes][context][w]
  * 106 ForwardWriteReply    [requestId:u64][outcome]
  *
@@ -36,6 +36,7 @@ import java.util.Optional;
  * w       = [level:u8 0=exact 1=one 2=quorum 3=all][count:u8]
  * outcome = [0][version] | [1][answered:u8][required:u8][replicas:u8][reason:string]
  *         | [2][answered:u8][required:u8][replicas:u8]
+ *         | [3][answered:u8][required:u8][replicas:u8][reason:string]   (unavailable: a disk full)
  * </pre>
  *
  * Every length is checked against a limit and against what remains of the body before anything
@@ -86,9 +87,10 @@ public final class ReplicationCodecs {
                 .register(
                         FAILURE,
                         ReplicaFailure.class,
-                        (m, out) ->
-                                WireStrings.write(out.writeLong(m.requestId()), m.reason(), MAX_REASON_BYTES, "reason"),
-                        in -> new ReplicaFailure(in.readLong(), readReason(in)))
+                        (m, out) -> WireStrings.write(
+                                        out.writeLong(m.requestId()), m.reason(), MAX_REASON_BYTES, "reason")
+                                .writeByte(m.storageFull() ? 1 : 0),
+                        in -> new ReplicaFailure(in.readLong(), readReason(in), readFlag(in)))
                 .register(
                         FORWARD_WRITE_REQUEST,
                         ForwardWriteRequest.class,
@@ -148,7 +150,7 @@ public final class ReplicationCodecs {
         if (outcome instanceof Outcome.Ok<Versioned> ok) {
             writeVersion(out.writeByte(0), ok.value());
         } else if (outcome instanceof Outcome.Unavailable<Versioned> u) {
-            writeCounts(out.writeByte(1), u.answered(), u.required(), u.replicas());
+            writeCounts(out.writeByte(u.storageFull() ? 3 : 1), u.answered(), u.required(), u.replicas());
             WireStrings.write(out, cut(u.reason()), MAX_REASON_BYTES, "reason");
         } else {
             Outcome.TimedOut<Versioned> t = (Outcome.TimedOut<Versioned>) outcome;
@@ -161,15 +163,15 @@ public final class ReplicationCodecs {
         if (tag == 0) {
             return new Outcome.Ok<>(readVersion(in));
         }
-        if (tag != 1 && tag != 2) {
-            throw new MalformedFrameException("outcome tag " + tag + " is not 0, 1 or 2");
+        if (tag < 1 || tag > 3) {
+            throw new MalformedFrameException("outcome tag " + tag + " is not 0, 1, 2 or 3");
         }
         int answered = in.readByte();
         int required = in.readByte();
         int replicas = in.readByte();
-        return tag == 1
-                ? new Outcome.Unavailable<>(answered, required, replicas, readReason(in))
-                : new Outcome.TimedOut<>(answered, required, replicas);
+        return tag == 2
+                ? new Outcome.TimedOut<>(answered, required, replicas)
+                : new Outcome.Unavailable<>(answered, required, replicas, readReason(in), tag == 3);
     }
 
     private static void writeCounts(ByteWriter out, int answered, int required, int replicas) {

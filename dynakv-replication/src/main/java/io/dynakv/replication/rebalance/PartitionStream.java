@@ -283,12 +283,20 @@ public final class PartitionStream {
     private void complete() {
         cancelTimer();
         state = State.SYNCING;
-        durability.whenDurable(lastAppliedSequence, () -> {
-            if (state == State.SYNCING) {
-                state = State.DONE;
-                onComplete.accept(partition());
-            }
-        });
+        durability.whenDurable(
+                lastAppliedSequence,
+                () -> {
+                    if (state == State.SYNCING) {
+                        state = State.DONE;
+                        onComplete.accept(partition());
+                    }
+                },
+                failure -> {
+                    if (state == State.SYNCING) {
+                        // The disk refused the writes (full): they are kept and retried; ask again later.
+                        timer = scheduler.schedule(settings.retryDelayNanos(), this::complete);
+                    }
+                });
     }
 
     /**

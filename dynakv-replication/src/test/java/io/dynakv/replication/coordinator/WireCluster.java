@@ -70,7 +70,7 @@ final class WireCluster {
             storage.put(node, engine);
             heldDurable.put(node, new ArrayList<>());
             Replica replica = new Replica(engine, new HlcClock(time), stats);
-            Durability durability = (sequence, onDurable) -> {
+            Durability durability = (sequence, onDurable, onFailed) -> {
                 if (slowDisk.contains(node)) {
                     heldDurable.get(node).add(onDurable);
                 } else {

@@ -154,7 +154,8 @@ class ReplicationCodecsTest {
                 Combinators.combine(ids, versions().optional(0.3)).as(ReplicaReadReply::new),
                 Combinators.combine(ids, keys(), versions()).as(ReplicaWriteRequest::new),
                 ids.map(ReplicaWriteReply::new),
-                Combinators.combine(ids, text(0, 200)).as(ReplicaFailure::new),
+                Combinators.combine(ids, text(0, 200), Arbitraries.of(true, false))
+                        .as(ReplicaFailure::new),
                 Combinators.combine(ids, writes()).as(ForwardWriteRequest::new),
                 Combinators.combine(ids, outcomes()).as(ForwardWriteReply::new));
     }
@@ -179,7 +180,8 @@ class ReplicationCodecsTest {
         Arbitrary<Integer> counts = Arbitraries.integers().between(0, 255);
         return Arbitraries.oneOf(
                 versions().map(Outcome.Ok::new),
-                Combinators.combine(counts, counts, counts, text(0, 100)).as(Outcome.Unavailable::new),
+                Combinators.combine(counts, counts, counts, text(0, 100), Arbitraries.of(true, false))
+                        .as(Outcome.Unavailable::new),
                 Combinators.combine(counts, counts, counts).as(Outcome.TimedOut::new));
     }
 

@@ -89,7 +89,7 @@ final class StreamFixtures {
         private final List<Runnable> waiting = new ArrayList<>();
 
         @Override
-        public void whenDurable(long sequence, Runnable onDurable) {
+        public void whenDurable(long sequence, Runnable onDurable, Consumer<RuntimeException> onFailed) {
             asked.add(sequence);
             if (holding) {
                 waiting.add(onDurable);
