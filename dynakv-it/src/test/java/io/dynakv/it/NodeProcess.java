@@ -199,6 +199,11 @@ final class NodeProcess implements AutoCloseable {
         return logFile;
     }
 
+    /** The RocksDB directory inside the data directory, for tests that damage its files. */
+    Path rocksDir() {
+        return dataDir.resolve("rocksdb");
+    }
+
     long pid() {
         return process.pid();
     }
