@@ -41,7 +41,7 @@ public record RunOptions(
         int clients = 8;
         int keys = 200;
         long maxOps = 10_000_000;
-        Duration converge = Duration.ofSeconds(120);
+        Duration converge = Duration.ofMinutes(2);
         String network = "auto";
         Path jar = Path.of("dynakv-node/target/dynakv.jar");
         Path out = Path.of("target/fault-runs");

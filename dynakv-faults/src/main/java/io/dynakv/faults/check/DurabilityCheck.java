@@ -68,10 +68,11 @@ public final class DurabilityCheck {
     }
 
     private static boolean isLost(Op write, List<Op> ops, FinalValue last, Optional<Op> writer) {
-        if (last.present() && writer.orElseThrow() == write) {
+        if (last.present() && writer.orElseThrow().id() == write.id()) {
             return false;
         }
-        boolean laterAcknowledged = ops.stream().anyMatch(op -> op != write && op.acknowledged() && write.precedes(op));
+        boolean laterAcknowledged =
+                ops.stream().anyMatch(op -> op.id() != write.id() && op.acknowledged() && write.precedes(op));
         if (laterAcknowledged) {
             return false;
         }

@@ -14,7 +14,7 @@ package io.dynakv.faults.history;
  * @param outcome acknowledged, definitely not applied, or indeterminate
  * @param version the version the answer carried (null when none)
  * @param node the node the request went to ({@code host:port})
- * @param fault the nemesis's fault in force when the request was sent ({@code none} between faults)
+ * @param fault the nemesis's fault in force when the request was sent ("none" between faults)
  * @param error the status or exception when not acknowledged
  */
 public record Op(
