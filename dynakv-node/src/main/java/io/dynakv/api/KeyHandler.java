@@ -1,11 +1,13 @@
 package io.dynakv.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dynakv.cluster.ring.Ring;
 import io.dynakv.common.CausalContext;
 import io.dynakv.common.ValueKind;
 import io.dynakv.common.Versioned;
 import io.dynakv.node.NodeHandle;
 import io.dynakv.node.Shard;
+import io.dynakv.node.cluster.Cluster;
 import io.dynakv.replication.coordinator.ConsistencyLevel;
 import io.dynakv.replication.coordinator.Coordinator;
 import io.dynakv.replication.coordinator.Outcome;
@@ -28,6 +30,13 @@ import java.util.function.Consumer;
 final class KeyHandler {
 
     static final String CONTEXT_HEADER = "X-DynaKV-Context";
+
+    /**
+     * On a {@code ?local=true} read: whether this node is in the key's preference list now. A node
+     * keeps the data of partitions the ring moved away from it, so a checker that compares replicas
+     * must know which answers come from replicas.
+     */
+    static final String REPLICA_HEADER = "X-DynaKV-Replica";
 
     private final NodeHandle node;
 
@@ -61,6 +70,9 @@ final class KeyHandler {
         HttpServerRequest request = exchange.request;
         boolean local = localOnly(exchange);
         ConsistencyLevel r = local ? null : consistency(exchange, "r");
+        if (local) {
+            request.response().putHeader(REPLICA_HEADER, Boolean.toString(isReplica(key.partition())));
+        }
         boolean raw = wantsRaw(request);
         onShard(
                 exchange,
@@ -204,6 +216,12 @@ final class KeyHandler {
         } else {
             coordinator.read(key, r, done);
         }
+    }
+
+    private boolean isReplica(int partition) {
+        Cluster cluster = node.cluster().get();
+        Ring ring = cluster == null ? null : cluster.ring();
+        return ring != null && ring.preferenceList(partition).contains(node.id());
     }
 
     private static boolean localOnly(Exchange exchange) {

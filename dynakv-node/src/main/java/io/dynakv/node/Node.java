@@ -56,7 +56,7 @@ public final class Node implements AutoCloseable {
     private final NodeHandle handle;
     private final int partitions;
     private final Optional<String> joinSeed;
-    private final SystemClock clock = new SystemClock();
+    private final SystemClock clock;
     private volatile Cluster cluster;
     private volatile String failure;
     private final Runnable exitRequested;
@@ -71,6 +71,7 @@ public final class Node implements AutoCloseable {
     private Node(NodeConfig config, StorageEngine storage, Optional<SeedLookup.Seed> seed, Runnable exitRequested) {
         this.config = config;
         this.exitRequested = exitRequested;
+        this.clock = new SystemClock(config.testClockOffset().toMillis());
         this.storage = storage;
         NodeId id = loadOrCreateId(storage);
         this.partitions = checkPartitions(storage, config.partitions(), seed);

@@ -209,6 +209,15 @@ public final class NodeCommand implements Callable<NodeConfig> {
                     + " line) (default ${DEFAULT-VALUE}) [DYNAKV_LOG_FORMAT]")
     String logFormat;
 
+    @Option(
+            names = "--test-clock-offset-ms",
+            paramLabel = "MS",
+            defaultValue = "0",
+            description = "TEST ONLY: shifts this node's wall clock (the physical part of its hybrid"
+                    + " logical clocks, and tombstone ages) by MS milliseconds, to test clock skew."
+                    + " Never set it in production (default ${DEFAULT-VALUE})")
+    long testClockOffsetMs;
+
     /** Validates the flags into a {@link NodeConfig}; messages say what to change. */
     @Override
     public NodeConfig call() {
@@ -262,7 +271,8 @@ public final class NodeCommand implements Callable<NodeConfig> {
                 Duration.ofMillis(joinTimeoutMs),
                 Duration.ofMillis(antiEntropyIntervalMs),
                 antiEntropyMbPerS << 20,
-                leaveOnShutdown);
+                leaveOnShutdown,
+                Duration.ofMillis(testClockOffsetMs));
     }
 
     /**

@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param antiEntropyInterval how often each event loop starts a Merkle-tree comparison of one partition
  * @param antiEntropyBytesPerSecond the node's bandwidth cap for anti-entropy repairs
  * @param leaveOnShutdown whether SIGTERM hands this node's partitions to the others before exiting
+ * @param testClockOffset test only: how far this node's wall clock is shifted (clock-skew faults)
  */
 public record NodeConfig(
         HostPort bind,
@@ -38,7 +39,8 @@ public record NodeConfig(
         Duration joinTimeout,
         Duration antiEntropyInterval,
         long antiEntropyBytesPerSecond,
-        boolean leaveOnShutdown) {
+        boolean leaveOnShutdown,
+        Duration testClockOffset) {
 
     /** The largest request body accepted: a maximal value plus room for the JSON around it. */
     public int maxBodyBytes() {

@@ -150,6 +150,18 @@ class MembershipEndpointsTest extends NodeTestBase {
         http.get("/key/local-deleted?local=true").expectError(404, "not_found");
     }
 
+    /** A cluster of one is every key's only replica; a quorum read does not say. */
+    @Test
+    void localReadSaysWhetherThisNodeIsAReplica() {
+        put("/key/local-replica", "1");
+        assertThat(http.get("/key/local-replica?local=true").expect(200).header("X-DynaKV-Replica"))
+                .contains("true");
+        assertThat(http.get("/key/local-absent?local=true").header("X-DynaKV-Replica"))
+                .contains("true");
+        assertThat(http.get("/key/local-replica").expect(200).header("X-DynaKV-Replica"))
+                .isEmpty();
+    }
+
     @Test
     void localMustBeTrueOrFalse() {
         put("/key/local-bad", "1");

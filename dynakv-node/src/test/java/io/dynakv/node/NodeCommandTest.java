@@ -54,6 +54,20 @@ class NodeCommandTest {
         assertThat(c.tombstoneGrace()).isEqualTo(Duration.ofDays(10));
         assertThat(c.blockCacheBytes()).isEqualTo(64L << 20);
         assertThat(parse("127.0.0.1:7000").logFormat()).isEqualTo("text");
+        assertThat(c.testClockOffset()).isZero();
+    }
+
+    @Test
+    void testClockOffsetShiftsTheWallClockOnly() {
+        NodeConfig c = config("127.0.0.1:7000", "--test-clock-offset-ms", "-5000");
+        assertThat(c.testClockOffset()).isEqualTo(Duration.ofSeconds(-5));
+        SystemClock skewed = new SystemClock(c.testClockOffset().toMillis());
+        long before = System.currentTimeMillis();
+        long wall = skewed.wallMillis();
+        long after = System.currentTimeMillis();
+        assertThat(wall).isBetween(before - 5000, after - 5000);
+        long monotonic = System.nanoTime();
+        assertThat(skewed.nowNanos()).isBetween(monotonic, System.nanoTime());
     }
 
     @Test
