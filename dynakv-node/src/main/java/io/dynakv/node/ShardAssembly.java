@@ -22,6 +22,7 @@ import io.dynakv.replication.handoff.StoredHints;
 import io.dynakv.replication.rebalance.PartitionStream;
 import io.dynakv.replication.rebalance.PartitionStreamServer;
 import io.dynakv.replication.rebalance.PartitionStreams;
+import io.dynakv.replication.rebalance.SourceStatus;
 import io.dynakv.replication.replica.Durability;
 import io.dynakv.replication.replica.Replica;
 import io.dynakv.replication.replica.TombstoneReaper;
@@ -156,7 +157,17 @@ final class ShardAssembly {
                 durability,
                 cluster.transport(),
                 scheduler,
-                id -> cluster.control().view().isUp(id),
+                new SourceStatus() { // always the latest view: a stream outlives many
+                    @Override
+                    public boolean isUp(NodeId node) {
+                        return cluster.control().view().isUp(node);
+                    }
+
+                    @Override
+                    public boolean hasLeft(NodeId node) {
+                        return cluster.control().view().hasLeft(node);
+                    }
+                },
                 STREAM_SETTINGS,
                 rebalancer::completed);
         handle.shards()

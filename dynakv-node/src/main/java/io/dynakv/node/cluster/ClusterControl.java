@@ -46,6 +46,15 @@ public final class ClusterControl {
             return m != null && m.status() == MemberStatus.ALIVE;
         }
 
+        /**
+         * Whether {@code id} left the cluster for good: it is not in the ring table, which keeps
+         * every joined node, down ones too, and drops only those that left or were removed (and
+         * such an id never rejoins). Before this node has a table, nobody has.
+         */
+        public boolean hasLeft(NodeId id) {
+            return table != null && !table.members().contains(id);
+        }
+
         public int activeCount() {
             return (int) members.stream().filter(Member::isActive).count();
         }

@@ -69,10 +69,22 @@ public final class Rebalancer {
         }
     }
 
-    /** A new table: start streaming what it gives this node. Called on the control loop. */
+    /**
+     * A new table: start streaming what it gives this node, and stop streaming what it took away
+     * again before the stream finished (a later ring change moved it on; this node no longer
+     * serves it, and a stream kept for it would hold the node incomplete forever). Called on the
+     * control loop.
+     */
     synchronized void onTable(PartitionTable next) {
         List<Transfer> incoming = incoming(self, known, next);
         known = next;
+        List<Integer> dropped = new ArrayList<>();
+        for (int p : List.copyOf(incomplete.keySet())) {
+            if (!next.holds(self, p)) {
+                incomplete.remove(p);
+                dropped.add(p);
+            }
+        }
         List<Transfer> started = new ArrayList<>();
         for (Transfer t : incoming) {
             if (!incomplete.containsKey(t.partition())) {
@@ -80,9 +92,20 @@ public final class Rebalancer {
                 started.add(t);
             }
         }
+        if (started.isEmpty() && dropped.isEmpty()) {
+            return;
+        }
+        save();
+        publish();
+        if (!dropped.isEmpty()) {
+            log.info(
+                    "node={} stops streaming {} partitions ring epoch {} moved elsewhere",
+                    self,
+                    dropped.size(),
+                    next.epoch());
+            cancel(dropped);
+        }
         if (!started.isEmpty()) {
-            save();
-            publish();
             log.info("node={} streaming {} partitions in (ring epoch {})", self, started.size(), next.epoch());
             dispatch(started);
         }
@@ -141,6 +164,15 @@ public final class Rebalancer {
                 shard.execute(() -> shard.streams().start(list));
             }
         });
+    }
+
+    private void cancel(List<Integer> partitions) {
+        for (int p : partitions) {
+            Shard shard = shards.byIndex(p % shards.size());
+            if (shard != null) { // else the node is starting, and resume() will not see it either
+                shard.execute(() -> shard.streams().cancel(p));
+            }
+        }
     }
 
     private void save() {

@@ -259,4 +259,49 @@ class RebalancerTest {
         assertThat(restarted.incompleteCount()).isZero();
         assertThat(rebalancer(D, after).incompleteCount()).isZero();
     }
+
+    /** Fault-harness seed 20261207: a node replaced mid-stream left streams that never ended. */
+    @Test
+    void aPartitionTheRingMovesOnBeforeItsStreamEndsIsNoLongerIncomplete() {
+        PartitionTable before = PartitionTable.initial(Set.of(A, B, C), PARTITIONS, 2);
+        PartitionTable joined = before.rebalance(Set.of(A, B, C, D));
+        Rebalancer r = rebalancer(D, before);
+        r.onTable(joined);
+        Set<Integer> gained = partitionsOf(Rebalancer.incoming(D, before, joined));
+        assertThat(gained).isNotEmpty();
+
+        // D is removed before its streams end; the next table gives it nothing.
+        PartitionTable removed = joined.rebalance(Set.of(A, B, C));
+        assertThat(removed.partitionsOf(D)).isEmpty();
+        r.onTable(removed);
+
+        assertThat(r.incompleteCount()).isZero();
+        gained.forEach(p -> assertThat(r.isIncomplete(p)).as("partition %d", p).isFalse());
+        assertThat(meta.streaming(D)).isEmpty();
+        assertThat(rebalancer(D, removed).incompleteCount())
+                .as("after a restart")
+                .isZero();
+    }
+
+    @Test
+    void partitionsTheNextTableKeepHereStayIncompleteWithTheirSources() {
+        PartitionTable before = PartitionTable.initial(Set.of(A, B, C), PARTITIONS, 2);
+        PartitionTable joined = before.rebalance(Set.of(A, B, C, D));
+        Rebalancer r = rebalancer(D, before);
+        r.onTable(joined);
+        List<Transfer> streams = Rebalancer.incoming(D, before, joined);
+
+        // A leaves: D keeps some of the partitions it is streaming and may gain others.
+        PartitionTable next = joined.rebalance(Set.of(B, C, D));
+        r.onTable(next);
+
+        for (Transfer t : streams) {
+            assertThat(r.isIncomplete(t.partition()))
+                    .as("partition %d", t.partition())
+                    .isEqualTo(next.holds(D, t.partition()));
+        }
+        assertThat(meta.streaming(D))
+                .filteredOn(t -> streams.stream().anyMatch(s -> s.partition() == t.partition()))
+                .allSatisfy(t -> assertThat(streams).contains(t)); // kept ones keep their sources
+    }
 }

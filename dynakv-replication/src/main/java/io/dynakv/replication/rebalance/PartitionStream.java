@@ -11,7 +11,6 @@ import io.dynakv.storage.PartitionRecord;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 
 /**
  * Pulls one partition a node gains in a ring change (Dynamo paper, section 4.9) from the nodes
@@ -27,7 +26,13 @@ import java.util.function.Predicate;
  * replica is known to hold every acknowledged write; only their union is safe, so (2) the partition
  * is complete once every other source has streamed all of it. Nothing else completes it: with one
  * source, or with another source given up too, the stream waits {@code retryDelayNanos} and starts
- * over with the first source. Progress survives rounds: each source resumes at its own cursor, and
+ * over with the first source. (3) A source that left the cluster for good ({@link SourceStatus#hasLeft})
+ * never answers again. Waiting for it would stall the partition forever, so once the first source
+ * has left too, the partition is complete when every other source that is still a member has
+ * streamed all of it: what only the departed held is gone whatever the target does (two of the
+ * old replicas are gone, beyond the N - W the quorum tolerates). While the first source has not
+ * left, a departed other source only means rule 2 cannot complete, and the stream waits for the
+ * first. Progress survives rounds: each source resumes at its own cursor, and
  * one that streamed all of it under rule (2) stays counted. That is as safe as a single pass, which
  * also relies on it: what a source sent is applied, and a write to a key after the source passed it
  * reaches the target directly (the target is in the new preference list, which writes already use).
@@ -97,7 +102,7 @@ public final class PartitionStream {
     private final Durability durability;
     private final Transport transport;
     private final Scheduler scheduler;
-    private final Predicate<NodeId> isUp;
+    private final SourceStatus status;
     private final Settings settings;
     private final Consumer<Integer> onComplete;
 
@@ -128,7 +133,7 @@ public final class PartitionStream {
             Durability durability,
             Transport transport,
             Scheduler scheduler,
-            Predicate<NodeId> isUp,
+            SourceStatus status,
             Settings settings,
             Consumer<Integer> onComplete) {
         if (!transfer.target().equals(self)) {
@@ -142,7 +147,7 @@ public final class PartitionStream {
         this.durability = durability;
         this.transport = transport;
         this.scheduler = scheduler;
-        this.isUp = isUp;
+        this.status = status;
         this.settings = settings;
         this.onComplete = onComplete;
         this.streamedAll = new boolean[sources.size()];
@@ -235,7 +240,7 @@ public final class PartitionStream {
 
     private void sendRequest() {
         NodeId to = sources.get(source);
-        if (!isUp.test(to)) {
+        if (!status.isUp(to)) {
             giveUp();
             return;
         }
@@ -261,15 +266,19 @@ public final class PartitionStream {
         nextSource();
     }
 
-    /** Rule 2: the next source after the first that has neither streamed everything nor failed. */
+    /**
+     * Rules 2 and 3: the next source after the first that has neither streamed everything nor
+     * failed; complete when the others together hold everything that can still be had.
+     */
     private void nextSource() {
-        boolean unionComplete = sources.size() > 1;
+        boolean firstLeft = status.hasLeft(sources.get(0));
+        boolean unionComplete = sources.size() > 1 || firstLeft;
         for (int i = 1; i < sources.size(); i++) {
             if (!streamedAll[i] && !givenUp[i]) {
                 streamFrom(i);
                 return;
             }
-            unionComplete &= streamedAll[i];
+            unionComplete &= streamedAll[i] || (firstLeft && status.hasLeft(sources.get(i)));
         }
         if (unionComplete) {
             complete();

@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 
 /**
  * The partition streams of one event loop: runs at most {@code maxConcurrent} {@link
@@ -34,7 +33,7 @@ public final class PartitionStreams {
     private final Durability durability;
     private final Transport transport;
     private final Scheduler scheduler;
-    private final Predicate<NodeId> isUp;
+    private final SourceStatus status;
     private final PartitionStream.Settings settings;
     private final int maxConcurrent;
     private final Consumer<Integer> onComplete;
@@ -58,7 +57,7 @@ public final class PartitionStreams {
             Durability durability,
             Transport transport,
             Scheduler scheduler,
-            Predicate<NodeId> isUp,
+            SourceStatus status,
             PartitionStream.Settings settings,
             Consumer<Integer> onComplete) {
         if (maxConcurrent < 1) {
@@ -71,7 +70,7 @@ public final class PartitionStreams {
         this.durability = durability;
         this.transport = transport;
         this.scheduler = scheduler;
-        this.isUp = isUp;
+        this.status = status;
         this.settings = settings;
         this.onComplete = onComplete;
     }
@@ -164,7 +163,7 @@ public final class PartitionStreams {
                     durability,
                     transport,
                     scheduler,
-                    isUp,
+                    status,
                     settings,
                     this::onStreamComplete);
             nextStreamId += PartitionStream.REQUEST_IDS_PER_STREAM;

@@ -226,6 +226,60 @@ class PartitionStreamTest {
         assertThat(c.net.count(StreamRequest.class, T, B)).isEqualTo(requestsToB); // B's stream still counts
     }
 
+    /** Rule 3; fault-harness seed 20261207: streams whose sources were removed never ended. */
+    @Test
+    void whenTheFirstSourceAndAnotherHaveLeftTheRemainingSourcesComplete() {
+        Cluster c = new Cluster(StreamNet.reliable());
+        SplittableRandom random = new SplittableRandom(11);
+        fill(c.source(B), PARTITION, "b", 200, random);
+        fill(c.source(C), PARTITION, "c", 200, random);
+        c.net.leave(A);
+        c.net.leave(B);
+        PartitionStream stream = c.stream(STREAM_ID, List.of(A, B, C), settings(8 << 10));
+
+        stream.start();
+        c.net.runUntil(() -> !c.completed.isEmpty(), 10 * SECOND_NANOS);
+
+        assertThat(c.completed).containsExactly(PARTITION);
+        assertThat(all(c.target, PARTITION)).isEqualTo(all(c.source(C), PARTITION));
+        assertThat(c.net.count(StreamRequest.class, T, A)).isZero();
+        assertThat(c.net.count(StreamRequest.class, T, B)).isZero();
+    }
+
+    @Test
+    void anotherSourceThatLeftDoesNotReplaceAFirstSourceThatIsOnlyDown() {
+        Cluster c = new Cluster(StreamNet.reliable());
+        SplittableRandom random = new SplittableRandom(12);
+        fill(c.source(A), PARTITION, "a", 100, random); // writes only A and B acknowledged
+        fill(c.source(C), PARTITION, "c", 100, random);
+        c.net.down(A);
+        c.net.leave(B);
+        PartitionStream stream = c.stream(STREAM_ID, List.of(A, B, C), settings(8 << 10));
+
+        stream.start();
+        c.net.runUntil(() -> false, 5 * SECOND_NANOS);
+        assertThat(c.completed).as("C alone may lack what only A and B held").isEmpty();
+        assertThat(stream.state()).isEqualTo(State.WAITING_TO_RETRY);
+
+        c.net.up(A);
+        c.net.runUntil(() -> !c.completed.isEmpty(), 10 * SECOND_NANOS);
+        assertThat(c.completed).containsExactly(PARTITION);
+        assertThat(all(c.target, PARTITION)).containsAll(all(c.source(A), PARTITION));
+    }
+
+    @Test
+    void aSingleSourceThatLeftCompletesWithNothingToStream() {
+        Cluster c = new Cluster(StreamNet.reliable());
+        c.net.leave(A);
+        PartitionStream stream = c.stream(STREAM_ID, List.of(A), settings(1 << 20));
+
+        stream.start();
+        c.net.runUntil(() -> !c.completed.isEmpty(), SECOND_NANOS);
+
+        assertThat(c.completed).containsExactly(PARTITION);
+        assertThat(c.net.sent).isEmpty();
+    }
+
     @Test
     void aSilentFirstSourceIsGivenUpAfterMaxAttempts() {
         Cluster c = new Cluster(StreamNet.reliable());

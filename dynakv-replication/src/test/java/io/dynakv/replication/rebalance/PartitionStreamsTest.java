@@ -37,7 +37,7 @@ class PartitionStreamsTest {
                 c.durability,
                 c.net.transport(T),
                 c.net,
-                c.net::isUp,
+                c.net,
                 settings(4 << 10),
                 c.completed::add);
         c.targetHandler = (from, m) -> assertThat(streams.onMessage(from, m)).isTrue();

@@ -147,7 +147,7 @@ final class StreamFixtures {
                     durability,
                     net.transport(T),
                     net,
-                    net::isUp,
+                    net,
                     settings,
                     onComplete);
             targetHandler = (node, m) -> stream.onPage(node, (StreamPage) m);

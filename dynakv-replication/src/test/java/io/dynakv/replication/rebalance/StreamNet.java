@@ -24,7 +24,7 @@ import java.util.function.Predicate;
  * drawn from {@code [1 ms, maxLatencyNanos]} (so messages overtake each other); a message to or
  * from a node marked down is lost; {@link #dropWhen} loses chosen messages. Storage never fails.
  */
-final class StreamNet implements Clock, Scheduler {
+final class StreamNet implements Clock, Scheduler, SourceStatus {
 
     static final long MIN_LATENCY_NANOS = 1_000_000;
 
@@ -36,6 +36,7 @@ final class StreamNet implements Clock, Scheduler {
             (a, b) -> a.atNanos != b.atNanos ? Long.compare(a.atNanos, b.atNanos) : Long.compare(a.seq, b.seq));
     private final Map<NodeId, BiConsumer<NodeId, Message>> handlers = new HashMap<>();
     private final Set<NodeId> down = new HashSet<>();
+    private final Set<NodeId> left = new HashSet<>();
     private final SplittableRandom random;
     private final double lossRate;
     private final double duplicateRate;
@@ -92,8 +93,20 @@ final class StreamNet implements Clock, Scheduler {
         down.remove(node);
     }
 
-    boolean isUp(NodeId node) {
+    /** {@code node} leaves the cluster for good: down, and known never to return. */
+    void leave(NodeId node) {
+        down.add(node);
+        left.add(node);
+    }
+
+    @Override
+    public boolean isUp(NodeId node) {
         return !down.contains(node);
+    }
+
+    @Override
+    public boolean hasLeft(NodeId node) {
+        return left.contains(node);
     }
 
     Transport transport(NodeId from) {
