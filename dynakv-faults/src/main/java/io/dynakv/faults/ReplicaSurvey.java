@@ -92,6 +92,7 @@ final class ReplicaSurvey {
         }
     }
 
+    /** A quorum read of the key; a failed one makes the key unverified rather than ending the run. */
     private FinalValue quorumRead(String reader, String key) throws InterruptedException {
         try {
             Http.Response response = http.get(reader, Http.keyPath(key));
@@ -101,10 +102,10 @@ final class ReplicaSurvey {
             if (response.status() == 404) {
                 return FinalValue.absent(key);
             }
-            throw new IllegalStateException(
-                    "final read of " + key + " through " + reader + ": " + response.status() + " " + response.body());
+            return FinalValue.unreadable(
+                    key, "final read through " + reader + " answered " + response.status() + " " + response.body());
         } catch (IOException e) {
-            throw new IllegalStateException("final read of " + key + " through " + reader + " failed", e);
+            return FinalValue.unreadable(key, "final read through " + reader + " failed: " + e);
         }
     }
 }

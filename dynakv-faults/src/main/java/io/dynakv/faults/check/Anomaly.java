@@ -4,7 +4,7 @@ package io.dynakv.faults.check;
  * Something a checker found wrong, with the evidence a person needs to look it up in the history
  * file.
  *
- * @param kind lost, resurrected, phantom or diverged
+ * @param kind lost, resurrected, phantom, diverged or unverified
  * @param key the key
  * @param evidence the operations, values and versions involved
  */
@@ -15,7 +15,9 @@ public record Anomaly(Kind kind, String key, String evidence) {
         LOST,
         RESURRECTED,
         PHANTOM,
-        DIVERGED
+        DIVERGED,
+        /** The key's final state could not be read (a 503 or no answer after the heal): nothing is proven. */
+        UNVERIFIED
     }
 
     @Override

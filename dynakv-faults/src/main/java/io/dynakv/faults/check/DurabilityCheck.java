@@ -15,7 +15,7 @@ public final class DurabilityCheck {
 
     private DurabilityCheck() {}
 
-    /** Every anomaly of the three kinds, by key then operation id. */
+    /** Every anomaly of these kinds (and unverified keys), by key then operation id. */
     public static List<Anomaly> check(List<Op> history, Map<String, FinalValue> finals) {
         Map<String, List<Op>> byKey = history.stream()
                 .filter(op -> op.kind() != Op.Kind.READ && op.outcome() != Op.Outcome.FAIL)
@@ -24,6 +24,10 @@ public final class DurabilityCheck {
         byKey.keySet().stream().sorted().forEach(key -> {
             List<Op> ops = byKey.get(key);
             FinalValue last = finals.getOrDefault(key, FinalValue.absent(key));
+            if (!last.readable()) {
+                anomalies.add(new Anomaly(Anomaly.Kind.UNVERIFIED, key, last.unreadable()));
+                return;
+            }
             Optional<Op> writer = writerOf(last, ops);
             if (last.present() && writer.isEmpty()) {
                 anomalies.add(new Anomaly(

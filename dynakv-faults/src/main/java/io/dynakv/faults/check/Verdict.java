@@ -48,7 +48,7 @@ public record Verdict(
         return anomalies.stream().filter(a -> a.kind() == kind).count();
     }
 
-    /** No lost write, resurrected delete, phantom value or diverged key, and the replicas converged. */
+    /** No lost write, resurrected delete, phantom value, diverged or unverified key, and the replicas converged. */
     public boolean passed() {
         return anomalies.isEmpty() && convergeSeconds.isPresent();
     }
@@ -57,13 +57,15 @@ public record Verdict(
     public String summaryLine() {
         return String.format(
                 Locale.ROOT,
-                "ops=%d acked=%d lost=%d resurrected=%d phantom=%d diverged=%d converge_s=%s availability=%s (%s)",
+                "ops=%d acked=%d lost=%d resurrected=%d phantom=%d diverged=%d unverified=%d converge_s=%s"
+                        + " availability=%s (%s)",
                 ops,
                 acked,
                 count(Anomaly.Kind.LOST),
                 count(Anomaly.Kind.RESURRECTED),
                 count(Anomaly.Kind.PHANTOM),
                 count(Anomaly.Kind.DIVERGED),
+                count(Anomaly.Kind.UNVERIFIED),
                 convergeSeconds.isPresent()
                         ? String.format(Locale.ROOT, "%.1f", convergeSeconds.getAsDouble())
                         : "never",

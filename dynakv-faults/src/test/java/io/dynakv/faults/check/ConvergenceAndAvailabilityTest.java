@@ -55,6 +55,6 @@ class ConvergenceAndAvailabilityTest {
                 List.of(new ConvergenceCheck.Poll(5_000_000, 1)));
         assertThat(verdict.passed()).isFalse();
         assertThat(verdict.summaryLine())
-                .startsWith("ops=2 acked=2 lost=0 resurrected=1 phantom=0 diverged=1 converge_s=never");
+                .startsWith("ops=2 acked=2 lost=0 resurrected=1 phantom=0 diverged=1 unverified=0 converge_s=never");
     }
 }

@@ -22,6 +22,17 @@ class DurabilityCheckTest {
     }
 
     @Test
+    void aKeyWhoseFinalReadFailedIsUnverifiedNotLost() {
+        List<Op> history = List.of(ops.write("k", "a", 0, 10));
+        List<Anomaly> found =
+                DurabilityCheck.check(history, Map.of("k", FinalValue.unreadable("k", "answered 503 still streaming")));
+        assertThat(found).singleElement().satisfies(a -> {
+            assertThat(a.kind()).isEqualTo(Anomaly.Kind.UNVERIFIED);
+            assertThat(a.evidence()).contains("503");
+        });
+    }
+
+    @Test
     void anAcknowledgedWriteMissingAtTheEndIsLost() {
         List<Op> history = List.of(ops.write("k", "a", 0, 10), ops.write("k", "b", 20, 30));
         List<Anomaly> found = DurabilityCheck.check(history, finalValue("k", "a"));
