@@ -16,6 +16,9 @@
 #   --duration T         wrk duration of each measurement (wrk syntax: 10s, 1m)           [BENCH_DURATION=10s]
 #   --connections N      connections in all, split over the three wrk processes (≥ 3)     [BENCH_CONNECTIONS=64]
 #   --keys N             keyspace, preloaded into each system                             [BENCH_KEYS=100000]
+#   --cluster-event-loops N  --event-loops of each of the 3 cluster nodes; 0: the node's default
+#                        (one per core). Default 1: three nodes share this machine's cores, so
+#                        each gets its share, as the single node gets all of them. [BENCH_CLUSTER_EVENT_LOOPS=1]
 #   --out FILE           also write the markdown report to FILE                           [BENCH_OUT]
 #   --skip-etcd          no etcd (no etcd rows, no DynaKV ÷ etcd ratio)                   [BENCH_SKIP_ETCD=1]
 #   --skip-cluster       no 3-node DynaKV cluster (checks the rest of the harness)        [BENCH_SKIP_CLUSTER=1]
@@ -34,6 +37,7 @@ runs=${BENCH_RUNS:-3}
 duration=${BENCH_DURATION:-10s}
 connections=${BENCH_CONNECTIONS:-64}
 keys=${BENCH_KEYS:-100000}
+cluster_event_loops=${BENCH_CLUSTER_EVENT_LOOPS:-1}
 out=${BENCH_OUT:-}
 skip_etcd=${BENCH_SKIP_ETCD:-0}
 skip_cluster=${BENCH_SKIP_CLUSTER:-0}
@@ -52,7 +56,7 @@ GET_TARGET=0.4
 P99_TARGET_MS=20         # cluster p99 at the default 64 connections
 ETCD_TARGET=3            # DynaKV cluster PUT ÷ etcd PUT
 
-usage() { sed -n '2,27s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,30s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 log() { printf '[cluster] %s\n' "$*" >&2; }
 die() { printf 'cluster: %s\n' "$*" >&2; exit 1; }
 
@@ -64,7 +68,7 @@ while [[ $# -gt 0 ]]; do
     arg=${arg%%=*}
   fi
   case $arg in
-    --runs | --duration | --connections | --keys | --out)
+    --runs | --duration | --connections | --keys | --out | --cluster-event-loops)
       if [[ -z $value ]]; then
         [[ $# -ge 2 ]] || die "$arg needs a value"
         value=$2
@@ -76,6 +80,7 @@ while [[ $# -gt 0 ]]; do
         --connections) connections=$value ;;
         --keys) keys=$value ;;
         --out) out=$value ;;
+        --cluster-event-loops) cluster_event_loops=$value ;;
       esac
       ;;
     --skip-etcd) skip_etcd=1 ;;
@@ -89,6 +94,7 @@ done
 for pair in "runs=$runs" "connections=$connections" "keys=$keys"; do
   [[ ${pair#*=} =~ ^[1-9][0-9]*$ ]] || die "--${pair%%=*} must be a positive integer, got '${pair#*=}'"
 done
+[[ $cluster_event_loops =~ ^[0-9]+$ ]] || die "--cluster-event-loops must be 0 or a positive integer, got '$cluster_event_loops'"
 ((connections >= WRK_PROCS)) || die "--connections must be at least $WRK_PROCS (one per wrk process)"
 ((runs <= 100)) || die "--runs must be at most 100"
 [[ $skip_etcd == 0 || $skip_etcd == 1 ]] || die "BENCH_SKIP_ETCD must be 0 or 1"
@@ -318,15 +324,16 @@ for name in $(compgen -e | grep '^DYNAKV_' || true); do
 done
 
 declare -A node_pid node_port
-start_node() { # name [join host:port]; data in $tmp/<name>, log in $tmp/<name>.log
+start_node() { # name [join host:port [node flags...]]; data in $tmp/<name>, log in $tmp/<name>.log
   local name=$1 join=${2:-}
+  shift $(($# < 2 ? $# : 2))
   local dir=$tmp/$name
   # The node-to-node port is the HTTP port + 10000 (the node's default): both must be free.
   node_port[$name]=$(free_port 10000)
   mkdir -p "$dir"
   local args=("127.0.0.1:${node_port[$name]}")
   [[ -z $join ]] || args+=("$join")
-  args+=(--data-dir "$dir")
+  args+=(--data-dir "$dir" "$@")
   echo "==== $(date -u +%FT%TZ) start: $node_cmd ${args[*]}" >>"$tmp/$name.log"
   env ${node_env[@]+"${node_env[@]}"} "$node_cmd" "${args[@]}" >>"$tmp/$name.log" 2>&1 </dev/null &
   node_pid[$name]=$!
@@ -350,13 +357,14 @@ active_count() { # name -> active_count from GET /membership, "?" when there is 
 }
 
 start_cluster() {
-  local n deadline counts ready
-  start_node c1
+  local n deadline counts ready flags=()
+  ((cluster_event_loops == 0)) || flags=(--event-loops "$cluster_event_loops")
+  start_node c1 "" ${flags[@]+"${flags[@]}"}
   wait_node c1
   # A build without the cluster wiring refuses the join argument with status 2.
   exit_hint="a node that exits with status 2 here does not support joining a cluster yet"
   for n in c2 c3; do
-    start_node "$n" "127.0.0.1:${node_port[c1]}"
+    start_node "$n" "127.0.0.1:${node_port[c1]}" ${flags[@]+"${flags[@]}"}
     wait_node "$n"
   done
   exit_hint=
@@ -731,6 +739,7 @@ report=$tmp/report.md
   echo "- load: $WRK_PROCS wrk processes at once, \`wrk -t1 -c$(conns_of 0)/$(conns_of 1)/$(conns_of 2) -d$duration --latency --timeout $WRK_TIMEOUT\` ($connections connections in all), one per cluster node or etcd member, all three at the node for the 1-node rows; **requests/s is the sum of the three, p50 and p99 the highest of the three processes' own** (wrk has no merged histogram)"
   echo "- random keys of a ${keys}-key keyspace preloaded into each system (the DynaKV cluster through one node), 100-byte values"
   echo "- DynaKV: default flags (replication factor 3, R=W=2, --fsync always: a write is acknowledged once fsynced, with group commit); JVM options: ${DYNAKV_JAVA_OPTS-defaults of bin/dynakv}"
+  echo "- Cluster nodes: $( ((cluster_event_loops == 0)) && echo "the default --event-loops (one per core: $(nproc) each)" || echo "--event-loops $cluster_event_loops each (three nodes share $(nproc) cores; the single node has the default, one per core)")"
   if ((!skip_etcd)); then
     echo "- etcd $etcd_version: 3 members on loopback, default settings (every write is fsynced to each member's WAL before it counts, like --fsync always); requests through the JSON gateway (\`POST $etcd_prefix/kv/put\`, \`POST $etcd_prefix/kv/range\`, bench/etcd_*.lua); ranges are etcd's default, linearizable"
   fi
