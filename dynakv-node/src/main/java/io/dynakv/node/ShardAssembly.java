@@ -181,7 +181,8 @@ final class ShardAssembly {
                         new AntiEntropyResponder(storage, cluster.transport(), MerkleTree.DEFAULT_PAGE_SIZE),
                         antiEntropy,
                         streams,
-                        new PartitionStreamServer(storage, cluster.transport(), STREAM_PAGE_RECORDS)));
+                        new PartitionStreamServer(
+                                storage, cluster.transport(), STREAM_PAGE_RECORDS, rebalancer::isIncomplete)));
         antiEntropy.start();
         int[] owned = IntStream.range(0, handle.partitioner().partitions())
                 .filter(p -> p % config.eventLoops() == index)

@@ -78,11 +78,8 @@ final class MessageRouter implements MessageHandler {
         } else if (message instanceof ReplicaMessage reply) {
             onReply(from, reply);
         } else if (message instanceof StreamRequest stream) {
-            // A partition still streaming in here is incomplete: serving it could end another
-            // node's stream early. Unanswered, that node moves on to its next source.
-            if (!rebalancer.isIncomplete(stream.partition())) {
-                onPartition(stream.partition(), shard -> shard.streamServer().onMessage(from, stream));
-            }
+            // Served even while the partition streams in here: the pages then say they are partial.
+            onPartition(stream.partition(), shard -> shard.streamServer().onMessage(from, stream));
         } else if (message instanceof StreamPage page) {
             onPartition(page.partition(), shard -> shard.streams().onMessage(from, page));
         } else if (message instanceof AntiEntropyMessage.HashesRequest hashes) {

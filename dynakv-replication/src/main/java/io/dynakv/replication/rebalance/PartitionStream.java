@@ -115,6 +115,9 @@ public final class PartitionStream {
     /** How far each source has streamed, by index. */
     private final Cursor[] cursors;
 
+    /** Whether a page of the first source's current pass from the start came partial (no rule 1 then). */
+    private boolean firstPassPartial;
+
     private State state = State.NEW;
     private int source = -1;
     private long nextRequest;
@@ -181,12 +184,23 @@ public final class PartitionStream {
             bytesReceived += StreamCodecs.recordBytes(r);
             recordsReceived++;
         }
+        if (source == 0 && page.partial()) {
+            firstPassPartial = true;
+        }
         if (!page.last()) {
             PartitionRecord last = page.records().get(page.records().size() - 1);
             cursors[source] = new Cursor(last.table(), last.key());
             sendRequest();
-        } else if (source == 0) {
+        } else if (source == 0 && !firstPassPartial) {
             complete(); // rule 1
+        } else if (source == 0) {
+            // The first source was itself still streaming: what it sent is applied, but it cannot
+            // vouch for the whole partition. Try the others' union; a later round asks it again
+            // from the start, when it may hold everything.
+            cursors[0] = Cursor.START;
+            firstPassPartial = false;
+            givenUp[0] = true;
+            nextSource();
         } else {
             streamedAll[source] = true;
             nextSource();

@@ -7,6 +7,7 @@ import io.dynakv.storage.PartitionRecord;
 import io.dynakv.storage.StorageEngine;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntPredicate;
 
 /**
  * The source's side of partition streaming: answers each {@link StreamRequest} with one {@link
@@ -39,14 +40,21 @@ public final class PartitionStreamServer {
     private final StorageEngine storage;
     private final Transport transport;
     private final int maxRecordsPerPage;
+    private final IntPredicate incomplete;
 
-    public PartitionStreamServer(StorageEngine storage, Transport transport, int maxRecordsPerPage) {
+    /**
+     * @param incomplete whether this node is itself still streaming a partition in; its pages of
+     *     such a partition are marked partial ({@link StreamPage#partial})
+     */
+    public PartitionStreamServer(
+            StorageEngine storage, Transport transport, int maxRecordsPerPage, IntPredicate incomplete) {
         if (maxRecordsPerPage < 1) {
             throw new IllegalArgumentException("maxRecordsPerPage must be positive: " + maxRecordsPerPage);
         }
         this.storage = storage;
         this.transport = transport;
         this.maxRecordsPerPage = maxRecordsPerPage;
+        this.incomplete = incomplete;
     }
 
     /** Serves a {@link StreamRequest}, replying to {@code from}; returns false for any other message. */
@@ -54,11 +62,12 @@ public final class PartitionStreamServer {
         if (!(message instanceof StreamRequest request)) {
             return false;
         }
-        transport.send(from, page(request));
+        // Asked before the scan: a partition that completes meanwhile is under-claimed, never over-claimed.
+        transport.send(from, page(request, incomplete.test(request.partition())));
         return true;
     }
 
-    private StreamPage page(StreamRequest request) {
+    private StreamPage page(StreamRequest request, boolean partial) {
         long maxBytes = Math.min(request.maxBytes(), MAX_PAGE_BYTES);
         List<PartitionRecord> page = new ArrayList<>();
         long pageBytes = 0;
@@ -70,17 +79,17 @@ public final class PartitionStreamServer {
             for (PartitionRecord r : scanned) {
                 long bytes = StreamCodecs.recordBytes(r);
                 if (!page.isEmpty() && pageBytes + bytes > maxBytes) {
-                    return new StreamPage(request.streamId(), request.partition(), page, false);
+                    return new StreamPage(request.streamId(), request.partition(), page, false, partial);
                 }
                 page.add(r);
                 pageBytes += bytes;
             }
             if (scanned.size() < limit) {
-                return new StreamPage(request.streamId(), request.partition(), page, true);
+                return new StreamPage(request.streamId(), request.partition(), page, true, partial);
             }
             if (page.size() == maxRecordsPerPage) {
                 // Possibly the partition's last record: the next request then gets an empty last page.
-                return new StreamPage(request.streamId(), request.partition(), page, false);
+                return new StreamPage(request.streamId(), request.partition(), page, false, partial);
             }
             PartitionRecord last = page.get(page.size() - 1);
             afterTable = last.table();

@@ -19,7 +19,7 @@ import java.util.List;
  *
  * <pre>
  * 120 StreamRequest [streamId:u64][partition:u16][afterTable:string 0-255][afterKey:bytes 0-64Ki][maxBytes:u32]
- * 121 StreamPage    [streamId:u64][partition:u16][last:u8 0|1][count:varint][record]*
+ * 121 StreamPage    [streamId:u64][partition:u16][flags:u8 bit 0 last, bit 1 partial][count:varint][record]*
  *
  * record  = [table:string 1-255][key:bytes 1-64Ki][version]
  * version = [varint length][Versioned.encode(): the storage record, with its own CRC32C]
@@ -88,20 +88,25 @@ public final class StreamCodecs {
         return new StreamRequest(streamId, partition, afterTable, afterKey, in.readInt());
     }
 
+    private static final int LAST = 1;
+    private static final int PARTIAL = 2;
+
     private static void writePage(StreamPage m, ByteWriter out) {
-        out.writeLong(m.streamId()).writeShort(m.partition()).writeByte(m.last() ? 1 : 0);
+        out.writeLong(m.streamId())
+                .writeShort(m.partition())
+                .writeByte((m.last() ? LAST : 0) | (m.partial() ? PARTIAL : 0));
         PartitionRecords.write(out, m.records(), 1);
     }
 
     private static StreamPage readPage(ByteReader in) {
         long streamId = in.readLong();
         int partition = in.readShort();
-        int last = in.readByte();
-        if (last > 1) {
-            throw new MalformedFrameException("last flag " + last + " is neither 0 nor 1");
+        int flags = in.readByte();
+        if ((flags & ~(LAST | PARTIAL)) != 0) {
+            throw new MalformedFrameException("page flags " + flags + " set bits other than last and partial");
         }
         List<PartitionRecord> records = PartitionRecords.read(in, 1);
-        return new StreamPage(streamId, partition, records, last == 1);
+        return new StreamPage(streamId, partition, records, (flags & LAST) != 0, (flags & PARTIAL) != 0);
     }
 
     private static void writeKey(ByteWriter out, byte[] key) {

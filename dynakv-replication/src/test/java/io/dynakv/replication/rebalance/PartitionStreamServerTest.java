@@ -80,7 +80,8 @@ class PartitionStreamServerTest {
         SplittableRandom random = new SplittableRandom(seed);
         fill(storage, PARTITION, "k", records, random);
         fill(storage, OTHER_PARTITION, "noise", 20, random);
-        PartitionStreamServer server = new PartitionStreamServer(storage, (to, m) -> replies.add(m), maxRecords);
+        PartitionStreamServer server =
+                new PartitionStreamServer(storage, (to, m) -> replies.add(m), maxRecords, p -> false);
 
         List<StreamPage> pages = walk(server, PARTITION, maxBytes);
 
@@ -103,7 +104,7 @@ class PartitionStreamServerTest {
         storage.put(PARTITION, "t", key("a"), version(10));
         storage.put(PARTITION, "t", key("b"), version(5_000));
         storage.put(PARTITION, "t", key("c"), version(10));
-        PartitionStreamServer server = new PartitionStreamServer(storage, (to, m) -> replies.add(m), 100);
+        PartitionStreamServer server = new PartitionStreamServer(storage, (to, m) -> replies.add(m), 100, p -> false);
 
         List<StreamPage> pages = walk(server, PARTITION, 1_000);
 
@@ -116,7 +117,7 @@ class PartitionStreamServerTest {
     void anEmptyPartitionIsOneEmptyLastPage() {
         InMemoryStorageEngine storage = new InMemoryStorageEngine();
         storage.put(OTHER_PARTITION, "t", key("a"), version(10));
-        PartitionStreamServer server = new PartitionStreamServer(storage, (to, m) -> replies.add(m), 100);
+        PartitionStreamServer server = new PartitionStreamServer(storage, (to, m) -> replies.add(m), 100, p -> false);
 
         assertThat(walk(server, PARTITION, 1_000)).containsExactly(new StreamPage(1, PARTITION, List.of(), true));
     }
@@ -127,7 +128,7 @@ class PartitionStreamServerTest {
         for (int i = 0; i < 40; i++) {
             storage.put(PARTITION, "t", key("k" + i), version(512 << 10));
         }
-        PartitionStreamServer server = new PartitionStreamServer(storage, (to, m) -> replies.add(m), 1_000);
+        PartitionStreamServer server = new PartitionStreamServer(storage, (to, m) -> replies.add(m), 1_000, p -> false);
 
         StreamPage page = ask(server, StreamRequest.fromStart(1, PARTITION, Integer.MAX_VALUE));
 
@@ -152,7 +153,8 @@ class PartitionStreamServerTest {
                 return out;
             }
         };
-        PartitionStreamServer server = new PartitionStreamServer(counting, (to, m) -> replies.add(m), 1_000);
+        PartitionStreamServer server =
+                new PartitionStreamServer(counting, (to, m) -> replies.add(m), 1_000, p -> false);
 
         List<StreamPage> pages = walk(server, PARTITION, 256 << 10);
 
@@ -164,7 +166,7 @@ class PartitionStreamServerTest {
     @Test
     void otherMessagesAreNotServed() {
         PartitionStreamServer server =
-                new PartitionStreamServer(new InMemoryStorageEngine(), (to, m) -> replies.add(m), 10);
+                new PartitionStreamServer(new InMemoryStorageEngine(), (to, m) -> replies.add(m), 10, p -> false);
 
         assertThat(server.onMessage(A, new StreamPage(1, PARTITION, List.of(), true)))
                 .isFalse();

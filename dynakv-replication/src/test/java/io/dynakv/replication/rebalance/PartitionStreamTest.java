@@ -226,6 +226,51 @@ class PartitionStreamTest {
         assertThat(c.net.count(StreamRequest.class, T, B)).isEqualTo(requestsToB); // B's stream still counts
     }
 
+    /** Fault-harness seed 20261207: two nodes that refused to serve each other waited forever. */
+    @Test
+    void aFirstSourceStillStreamingItselfCannotVouchSoTheOthersUnionCompletes() {
+        Cluster c = new Cluster(StreamNet.reliable());
+        SplittableRandom random = new SplittableRandom(13);
+        fill(c.source(A), PARTITION, "a", 100, random);
+        fill(c.source(B), PARTITION, "b", 100, random);
+        fill(c.source(C), PARTITION, "c", 100, random);
+        c.incomplete.add(A);
+        c.incomplete.add(B); // a partial other source still counts for the union
+        PartitionStream stream = c.stream(STREAM_ID, List.of(A, B, C), settings(8 << 10));
+
+        stream.start();
+        c.net.runUntil(() -> !c.completed.isEmpty(), 10 * SECOND_NANOS);
+
+        InMemoryStorageEngine all = new InMemoryStorageEngine();
+        for (NodeId node : List.of(A, B, C)) {
+            all(c.source(node), PARTITION).forEach(r -> all.put(PARTITION, r.table(), r.key(), r.value()));
+        }
+        assertThat(c.completed).containsExactly(PARTITION);
+        assertThat(all(c.target, PARTITION)).isEqualTo(all(all, PARTITION));
+    }
+
+    @Test
+    void aFirstSourceVouchesOnceAWholePassOfItIsComplete() {
+        Cluster c = new Cluster(StreamNet.reliable());
+        fill(c.source(A), PARTITION, "a", 100, new SplittableRandom(14));
+        c.incomplete.add(A);
+        c.net.down(B); // no union possible: only A can complete the partition
+        PartitionStream stream = c.stream(STREAM_ID, List.of(A, B), settings(4 << 10));
+
+        stream.start();
+        c.net.runUntil(() -> false, 5 * SECOND_NANOS);
+        assertThat(c.completed).as("A's partial pages alone prove nothing").isEmpty();
+
+        c.incomplete.remove(A); // A's own stream completed
+        long before = stream.recordsReceived();
+        c.net.runUntil(() -> !c.completed.isEmpty(), 10 * SECOND_NANOS);
+
+        assertThat(c.completed).containsExactly(PARTITION);
+        assertThat(stream.recordsReceived() - before)
+                .as("A streamed again from the start")
+                .isGreaterThanOrEqualTo(100);
+    }
+
     /** Rule 3; fault-harness seed 20261207: streams whose sources were removed never ended. */
     @Test
     void whenTheFirstSourceAndAnotherHaveLeftTheRemainingSourcesComplete() {
@@ -425,7 +470,8 @@ class PartitionStreamTest {
     /** What source storage answers to {@code request}, computed by hand. */
     private static StreamPage answer(InMemoryStorageEngine storage, StreamRequest request) {
         List<Message> out = new ArrayList<>();
-        new PartitionStreamServer(storage, (to, m) -> out.add(m), MAX_RECORDS_PER_PAGE).onMessage(T, request);
+        new PartitionStreamServer(storage, (to, m) -> out.add(m), MAX_RECORDS_PER_PAGE, p -> false)
+                .onMessage(T, request);
         return (StreamPage) out.get(0);
     }
 

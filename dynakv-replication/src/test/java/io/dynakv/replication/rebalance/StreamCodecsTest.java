@@ -144,8 +144,8 @@ class StreamCodecsTest {
     void invalidFieldsAreRefused() {
         assertMalformed(
                 StreamCodecs.STREAM_PAGE,
-                new ByteWriter(16).writeLong(1).writeShort(5).writeByte(2).writeVarLong(0),
-                "last flag");
+                new ByteWriter(16).writeLong(1).writeShort(5).writeByte(4).writeVarLong(0),
+                "page flags");
         // An empty record key, an empty table and a non-last empty page cannot be stored or resumed.
         assertMalformed(
                 StreamCodecs.STREAM_PAGE,
@@ -228,8 +228,13 @@ class StreamCodecsTest {
                         ? StreamRequest.fromStart(id, p, max)
                         : new StreamRequest(id, p, table, key, max));
         Arbitrary<StreamPage> pages = Combinators.combine(
-                        ids, partitions, records().list().ofMaxSize(4), Arbitraries.of(true, false))
-                .as((id, p, records, last) -> new StreamPage(id, p, records, last || records.isEmpty()));
+                        ids,
+                        partitions,
+                        records().list().ofMaxSize(4),
+                        Arbitraries.of(true, false),
+                        Arbitraries.of(true, false))
+                .as((id, p, records, last, partial) ->
+                        new StreamPage(id, p, records, last || records.isEmpty(), partial));
         return Arbitraries.oneOf(requests, pages);
     }
 

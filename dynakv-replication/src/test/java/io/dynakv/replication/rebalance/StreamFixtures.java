@@ -16,8 +16,10 @@ import io.dynakv.storage.StorageEngine;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -113,6 +115,9 @@ final class StreamFixtures {
         final Replica replica;
         final HeldDurability durability = new HeldDurability();
         final List<Integer> completed = new ArrayList<>();
+        /** Sources still streaming the partition in themselves: they serve partial pages. */
+        final Set<NodeId> incomplete = new HashSet<>();
+
         BiConsumer<NodeId, Message> targetHandler = (from, m) -> {};
 
         Cluster(StreamNet net) {
@@ -120,8 +125,8 @@ final class StreamFixtures {
             this.replica = new Replica(target, new HlcClock(net), new ReplicationStats());
             for (NodeId node : List.of(A, B, C)) {
                 InMemoryStorageEngine storage = new InMemoryStorageEngine();
-                PartitionStreamServer server =
-                        new PartitionStreamServer(storage, net.transport(node), MAX_RECORDS_PER_PAGE);
+                PartitionStreamServer server = new PartitionStreamServer(
+                        storage, net.transport(node), MAX_RECORDS_PER_PAGE, p -> incomplete.contains(node));
                 sources.put(node, storage);
                 net.register(node, server::onMessage);
             }
