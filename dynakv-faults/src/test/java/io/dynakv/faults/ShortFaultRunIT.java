@@ -42,6 +42,7 @@ class ShortFaultRunIT {
         assertThat(verdict.count(Anomaly.Kind.RESURRECTED)).as(context).isZero();
         assertThat(verdict.count(Anomaly.Kind.PHANTOM)).as(context).isZero();
         assertThat(verdict.count(Anomaly.Kind.DIVERGED)).as(context).isZero();
+        assertThat(verdict.count(Anomaly.Kind.UNVERIFIED)).as(context).isZero();
         assertThat(verdict.convergeSeconds()).as(context).isPresent();
         assertThat(verdict.acked()).as(context).isPositive();
     }
