@@ -49,11 +49,14 @@ cleanup() {
   fi
 }
 
+# Below the ephemeral range (32768+ here): a port a client used lately (TIME_WAIT, e.g. after
+# connections.sh's 10,000) answers no connect yet cannot be bound.
 free_port() { # a loopback port free now, also not handed out before by this script
   local i p
   for ((i = 0; i < 200; i++)); do
-    p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+    p=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
     [[ $taken_ports == *" $p "* ]] && continue
+    [[ -z $(ss -Htan "( sport = :$p )" 2>/dev/null) ]] || continue
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
     taken_ports+="$p "
     echo "$p"
