@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * Client threads that write unique keys (so each key has exactly one acknowledged version) for a
@@ -51,6 +52,9 @@ final class WriteLoad {
 
     /** Writes sent without a 201: each may or may not have happened. */
     final Map<String, JsonNode> unacknowledged = new ConcurrentHashMap<>();
+
+    /** When each 201 of this load arrived ({@link System#nanoTime}): how old a write was at a crash. */
+    final Map<String, Long> ackedAtNanos = new ConcurrentHashMap<>();
 
     private final List<KvClient> targets;
     private final String query;
@@ -149,6 +153,7 @@ final class WriteLoad {
             try {
                 KvClient.Response response = client.put(key, value, query);
                 if (response.status() == 201) {
+                    ackedAtNanos.put(key, System.nanoTime());
                     Ack ack = new Ack(value, response.version(), Outcome.PRESENT);
                     ackedWrites.put(key, ack);
                     unacknowledged.remove(key);
@@ -192,14 +197,28 @@ final class WriteLoad {
         }
     }
 
-    /** What a read-back found: how many acknowledged operations hold, and what is wrong. */
+    /**
+     * What a read-back found: how many acknowledged operations hold, which acknowledged writes are
+     * missing but allowed to be, and what is wrong.
+     */
     static final class Check {
         final AtomicLong intact = new AtomicLong();
+        final List<String> lost = Collections.synchronizedList(new ArrayList<>());
         final List<String> wrong = Collections.synchronizedList(new ArrayList<>());
     }
 
     /** Reads every acknowledged write back with {@code readers} threads; stops after 20 wrong. */
     static Check check(KvClient client, Map<String, Ack> acked, int readers) throws InterruptedException {
+        return check(client, acked, readers, key -> false);
+    }
+
+    /**
+     * As {@link #check(KvClient, Map, int)}, but an acknowledged PUT that reads as 404 is listed in
+     * {@link Check#lost} rather than wrong when {@code mayBeLost} accepts its key: what a mode that
+     * acknowledges before the fsync may lose ({@code --fsync=periodic}).
+     */
+    static Check check(KvClient client, Map<String, Ack> acked, int readers, Predicate<String> mayBeLost)
+            throws InterruptedException {
         Check check = new Check();
         List<Map.Entry<String, Ack>> entries = new ArrayList<>(acked.entrySet());
         List<Thread> threads = new ArrayList<>();
@@ -212,6 +231,7 @@ final class WriteLoad {
                                     client,
                                     entries.get(i).getKey(),
                                     entries.get(i).getValue(),
+                                    mayBeLost,
                                     check);
                         }
                     },
@@ -230,7 +250,7 @@ final class WriteLoad {
         return check;
     }
 
-    private static void checkOne(KvClient client, String key, Ack ack, Check check) {
+    private static void checkOne(KvClient client, String key, Ack ack, Predicate<String> mayBeLost, Check check) {
         KvClient.Response got;
         try {
             got = client.get(key);
@@ -243,6 +263,10 @@ final class WriteLoad {
         }
         if (got.status() == 404 && ack.outcome() != Outcome.PRESENT) {
             check.intact.incrementAndGet(); // deleted, as acknowledged (or as maybe-deleted allows)
+            return;
+        }
+        if (got.status() == 404 && mayBeLost.test(key)) {
+            check.lost.add(key);
             return;
         }
         if (ack.outcome() == Outcome.DELETED) {
