@@ -35,6 +35,8 @@ public final class LocalReplicaGateway implements ReplicaGateway {
         } catch (CorruptRecordException e) {
             // Never serve damaged data; the other replicas (or an operator) must supply it.
             answer = new ReplicaReply.Failed("stored record for " + key + " is corrupt: " + e.getMessage());
+        } catch (StorageFullException e) {
+            answer = storageFull(e); // the storage is being reopened after its disk filled: a second
         }
         reply.accept(answer);
     }

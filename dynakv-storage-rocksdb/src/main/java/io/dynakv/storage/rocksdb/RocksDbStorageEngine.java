@@ -594,9 +594,10 @@ public final class RocksDbStorageEngine implements StorageEngine {
             throw new IllegalStateException("storage at " + dir + " is closed");
         }
         if (db == null) {
+            // A reopen after a full disk failed; the next sync tries again within a second. Still
+            // the full-disk state, so callers answer as they do for a full disk, not as for a bug.
             lock.unlock();
-            throw new UncheckedIOException(new IOException("storage at " + dir + " could not be reopened after its"
-                    + " disk filled; the node retries every second (see the log for why it failed)"));
+            throw fullDisk.error();
         }
         return lock;
     }
@@ -646,6 +647,10 @@ public final class RocksDbStorageEngine implements StorageEngine {
             } catch (RocksDBException e) {
                 reopened.forEach(ColumnFamilyHandle::close);
                 db = null; // enter() refuses calls until a later attempt opens it
+                log.warn(
+                        "reopening dir={} after its disk filled failed, retrying within a second: {}",
+                        dir,
+                        e.getMessage());
                 throw failure("reopen after a full disk", e);
             }
             fullDisk.emptied();
