@@ -9,8 +9,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dynakv.api.RawConnection.RawResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Fuzzes the real HTTP API of an in-process node over loopback (see fuzz/README.md). Whatever a
@@ -25,32 +23,28 @@ class HttpApiFuzzTest extends NodeTestBase {
 
     private static final int MAX_VALUE_BYTES = 4096;
 
-    /** Jazzer's SSRF detector reports any connection; this test's only peer is its own node. */
-    private SilentCloseable nodeAllowed;
-
     @Override
     List<String> nodeArgs() {
         return List.of("--max-key-bytes", "64", "--max-value-bytes", Integer.toString(MAX_VALUE_BYTES));
     }
 
-    @BeforeAll
-    void allowTheNode() {
-        nodeAllowed = BugDetectors.allowNetworkConnections((host, port) -> port == node.port());
-    }
-
-    @AfterAll
-    void restoreDetectors() {
-        nodeAllowed.close();
-    }
-
     @FuzzTest(maxDuration = "5m")
     void everyRequestGetsAWellFormedAnswerBelow500(FuzzedDataProvider data) {
         FuzzedRequest request = FuzzedRequest.from(data, node.config().maxBodyBytes());
-        RawResponse response;
-        try (RawConnection connection = new RawConnection(node.port())) {
-            connection.write(request.bytes);
-            response = connection.readFinal(!request.method.equals("HEAD"));
+        // Jazzer's SSRF detector reports any connection; this test's only peer is its own node. The
+        // detector is loaded with the fuzzer, after @BeforeAll, so it is told here.
+        try (SilentCloseable nodeAllowed = BugDetectors.allowNetworkConnections((host, port) -> port == node.port());
+                RawConnection connection = new RawConnection(node.port())) {
+            if (connection.tryWrite(request.bytes)) {
+                checkAnswer(request, connection.readFinal(!request.method.equals("HEAD")));
+            }
+            // Else the node answered before the whole request was sent and closed the connection
+            // (a body over the limit is refused unread), so its answer may be lost to the reset.
+            storedDataIntactAndNodeServing();
         }
+    }
+
+    private static void checkAnswer(FuzzedRequest request, RawResponse response) {
         assertThat(response.status()).as("status of %s", response.text()).isBetween(200, 499);
         if (response.status() >= 400 && !request.method.equals("HEAD")) {
             assertThat(response.headers().get("content-type")).startsWith("application/json");
@@ -58,6 +52,5 @@ class HttpApiFuzzTest extends NodeTestBase {
             assertThat(error.path("error").isTextual()).as(response.text()).isTrue();
             assertThat(error.path("message").asText()).as(response.text()).isNotBlank();
         }
-        storedDataIntactAndNodeServing();
     }
 }
