@@ -43,14 +43,15 @@ while read -r name module class method; do
   mkdir -p "$inputs"
   log="target/fuzz/$name.log"
   echo "== $name: fuzzing ${class##*.}#$method for $minutes min (log: $log)"
-  # Instrument all of DynaKV, not only the test's own module; JUnit's timeout would cut the run,
-  # libFuzzer's per-input timeout (the test's @Timeout) catches hangs instead. Inputs may be long
-  # from the start (len_control=0): structured targets need many bytes to build one request.
+  # Instrument all of DynaKV and Jackson (so the JSON targets learn what parses), not only the
+  # test's own module. JUnit's timeout would cut the run; libFuzzer's per-input timeout (the
+  # test's @Timeout) catches hangs instead. Inputs may be long from the start (len_control=0):
+  # structured targets need many bytes to build one request.
   if JAZZER_FUZZ=1 mvn -B -pl "$module" -am verify -DskipITs \
       -Dtest="$class#$method" -Dsurefire.failIfNoSpecifiedTests=false \
       -Dspotless.check.skip -Dspotbugs.skip -Dforbiddenapis.skip \
       -Djunit.jupiter.execution.timeout.mode=disabled \
-      -Djazzer.instrument='io.dynakv.**' \
+      -Djazzer.instrument='io.dynakv.**,com.fasterxml.jackson.**' \
       -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1="-max_total_time=$((minutes * 60))" -Djazzer.internal.arg.2=-len_control=0 \
       >"$log" 2>&1; then
     result="no finding"
