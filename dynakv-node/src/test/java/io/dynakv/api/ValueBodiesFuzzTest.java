@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
 
 /**
  * Fuzzes the pure parts of request handling, without a server, for speed (see fuzz/README.md):
@@ -17,6 +18,13 @@ class ValueBodiesFuzzTest {
 
     private static final int MAX_KEY_BYTES = 1024;
     private static final String PATCH_SHAPE = "a merge patch";
+
+    /**
+     * JSON has one number type: a patch's {@code 1e0} may be stored as {@code 1}. Numbers compare by
+     * value; everything else as Jackson does.
+     */
+    private static final Comparator<JsonNode> SAME_JSON =
+            (a, b) -> a.isNumber() && b.isNumber() ? a.decimalValue().compareTo(b.decimalValue()) : a.equals(b) ? 0 : 1;
 
     @FuzzTest(maxDuration = "5m")
     void pathRoutesOrIsAClientError(byte[] rawPath) {
@@ -44,7 +52,7 @@ class ValueBodiesFuzzTest {
         }
         // A stored value is read back by GET, PATCH and batch get: it must parse, and stay compact.
         JsonNode stored = ValueBodies.parseStored(put.value());
-        assertThat(ValueBodies.parseStored(ValueBodies.compact(stored))).isEqualTo(stored);
+        assertSameJson(ValueBodies.parseStored(ValueBodies.compact(stored)), stored);
     }
 
     @FuzzTest(maxDuration = "5m")
@@ -63,7 +71,13 @@ class ValueBodiesFuzzTest {
         JsonNode merged = ValueBodies.mergePatch(targetDocument, patchDocument);
         // RFC 7396: applying the same patch again changes nothing.
         assertThat(ValueBodies.mergePatch(merged, patchDocument)).isEqualTo(merged);
-        assertThat(ValueBodies.parseStored(ValueBodies.compact(merged))).isEqualTo(merged);
+        assertSameJson(ValueBodies.parseStored(ValueBodies.compact(merged)), merged);
+    }
+
+    private static void assertSameJson(JsonNode actual, JsonNode expected) {
+        assertThat(actual.equals(SAME_JSON, expected))
+                .as("%s is the same JSON as %s", actual, expected)
+                .isTrue();
     }
 
     private static void assertClientError(ApiException refused) {
