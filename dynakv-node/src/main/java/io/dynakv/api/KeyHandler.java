@@ -235,12 +235,19 @@ final class KeyHandler {
         throw ApiException.badRequest("bad_request", "local must be true or false, got '" + local + "'");
     }
 
-    /** Runs {@code work} with the coordinator of the key's shard, on that shard's loop. */
+    /**
+     * Runs {@code work} with the coordinator of the key's shard, on that shard's loop. A refusal it
+     * throws (such as a stored value a PATCH cannot merge) is answered as such, not as a bug.
+     */
     private void onShard(Exchange exchange, KeyRef key, Consumer<Coordinator> work) {
         Shard shard = node.shards().forPartition(key.partition());
         shard.execute(() -> {
             try {
                 work.accept(shard.coordinator());
+            } catch (ApiException refused) {
+                exchange.reply(() -> {
+                    throw refused;
+                });
             } catch (RuntimeException e) {
                 exchange.reply(() -> exchange.internalError(e));
             }

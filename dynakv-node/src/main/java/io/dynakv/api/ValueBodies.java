@@ -79,6 +79,8 @@ final class ValueBodies {
                 throw ApiException.badRequest("invalid_json", "unexpected data after the JSON document");
             }
             return patch;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid_json", beyondExactDecimals(e));
         } catch (JsonProcessingException e) {
             throw invalidJson(e);
         } catch (IOException e) {
@@ -86,10 +88,20 @@ final class ValueBodies {
         }
     }
 
-    /** Parses a stored JSON value (text this API wrote, so it is valid). */
+    /**
+     * Parses a stored JSON value (text this API wrote, so it is valid). A PUT stores numbers as
+     * their text, so a value may hold one that a tree cannot keep exact; merging it would change
+     * it, so that is refused as a conflict.
+     */
     static JsonNode parseStored(byte[] value) {
         try {
             return Json.MAPPER.readTree(value);
+        } catch (NumberFormatException e) {
+            throw new ApiException(
+                    409,
+                    "not_mergeable",
+                    "the stored value cannot be patched: " + beyondExactDecimals(e)
+                            + "; PUT the whole new value instead");
         } catch (IOException e) {
             throw new IllegalStateException("a stored JSON value does not parse: " + e.getMessage(), e);
         }
@@ -146,6 +158,14 @@ final class ValueBodies {
             } while (depth > 0 && p.nextToken() != null);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Trees keep decimals as BigDecimal (see {@link Json#MAPPER}), whose scale is an int: an
+     * exponent beyond about 2^31 does not fit, and Jackson says so with a NumberFormatException.
+     */
+    private static String beyondExactDecimals(NumberFormatException e) {
+        return "a number is too large to keep exactly (" + e.getMessage() + ")";
     }
 
     private static ApiException invalidJson(JsonProcessingException e) {

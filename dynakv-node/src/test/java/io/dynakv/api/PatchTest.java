@@ -127,6 +127,22 @@ class PatchTest extends NodeTestBase {
         raw.expectEtag(v1);
     }
 
+    /** Found by fuzzing (merge-patch): an exponent past BigDecimal's int scale was a 500. */
+    @Test
+    void patchWithANumberBeyondExactDecimalsIsABadRequest() {
+        String v1 = put("/key/patch-huge-exponent", "{\"a\":1}");
+        http.patch("/key/patch-huge-exponent", "{\"a\":1E8888888888888}").expectError(400, "invalid_json");
+        assertStored("/key/patch-huge-exponent", "{\"a\":1}", v1);
+    }
+
+    /** A PUT stores such a number as its text; a PATCH cannot merge it exactly, so it refuses. */
+    @Test
+    void patchOfAStoredNumberBeyondExactDecimalsIsAConflict() {
+        String v1 = put("/key/patch-stored-huge-exponent", "{\"a\":1E8888888888888}");
+        http.patch("/key/patch-stored-huge-exponent", "{\"b\":2}").expectError(409, "not_mergeable");
+        assertStored("/key/patch-stored-huge-exponent", "{\"a\":1E8888888888888}", v1);
+    }
+
     @Test
     void octetStreamPatchIsUnsupported() {
         String v1 = put("/key/patch-415", "{\"a\":1}");

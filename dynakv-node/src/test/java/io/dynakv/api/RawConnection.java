@@ -89,6 +89,22 @@ final class RawConnection implements AutoCloseable {
 
     /** Reads one response: status line, headers and a Content-Length body. */
     RawResponse read() {
+        return read(true);
+    }
+
+    /**
+     * Reads past interim answers ({@code 100 Continue}) to the final response. The answer to a
+     * HEAD has no body, whatever its Content-Length says, so {@code withBody} is false for it.
+     */
+    RawResponse readFinal(boolean withBody) {
+        RawResponse response;
+        do {
+            response = read(withBody);
+        } while (response.status() < 200);
+        return response;
+    }
+
+    private RawResponse read(boolean withBody) {
         try {
             String head = readHead();
             List<String> lines = head.lines().toList();
@@ -102,7 +118,7 @@ final class RawConnection implements AutoCloseable {
                         line.substring(colon + 1).strip());
             }
             byte[] body = new byte[0];
-            if (headers.containsKey("content-length")) {
+            if (withBody && headers.containsKey("content-length")) {
                 body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
             }
             return new RawResponse(status, headers, body);
