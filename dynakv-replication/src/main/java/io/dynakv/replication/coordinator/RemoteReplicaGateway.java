@@ -29,9 +29,13 @@ import java.util.function.Consumer;
  * only while the request is remembered; everything else is ignored. A request is forgotten when
  * its reply arrives or, silently, when its expiry timer fires: the coordinator's own timeout has
  * ended the operation by then (the expiry must be at least that timeout), and forgetting keeps the
- * map from growing with requests sent to dead nodes. At most {@code maxInFlight} requests are
- * remembered; beyond that a call fails at once with {@link ReplicaReply.Failed}, so memory stays
- * bounded under overload.
+ * map from growing with requests sent to dead nodes. At most {@code maxInFlight} requests per
+ * replica are remembered; beyond that a call to that replica fails at once with {@link
+ * ReplicaReply.Failed} (the coordinator then hints it), so memory stays bounded under overload.
+ * The bound is per replica, not per gateway: a dead node that has not been detected yet collects
+ * unanswered requests until they expire, and under load those once filled a shared bound within
+ * seconds and made every write fail with 503 though two of three replicas were up (found by
+ * {@code bench/soak.sh}).
  *
  * <p>Request ids carry the event loop's index in their top 16 bits ({@link #loopIndexOf}), so a
  * node with several loops can route a reply to the gateway that sent the request.
@@ -50,6 +54,7 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
     private final long expiryNanos;
     private final int maxInFlight;
     private final Map<Long, Pending> pending = new HashMap<>();
+    private final Map<NodeId, Integer> inFlightByReplica = new HashMap<>();
     private long lastSequence;
     private long refused;
 
@@ -147,7 +152,7 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
         if (p == null || !p.replica.equals(from)) {
             return false;
         }
-        pending.remove(requestId);
+        forget(requestId, p);
         p.expiry.cancel();
         p.reply.accept(toReply(p, message));
         return true;
@@ -158,24 +163,32 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
         return pending.size();
     }
 
-    /** Calls refused because {@code maxInFlight} requests were already waiting. */
+    /** Calls refused because {@code maxInFlight} requests to their replica were already waiting. */
     public long refused() {
         return refused;
     }
 
     /** Returns the new request's id, or 0 when it was refused (the callback has then run). */
     private long remember(NodeId replica, Kind kind, Consumer<ReplicaReply> reply) {
-        if (pending.size() >= maxInFlight) {
+        int waiting = inFlightByReplica.getOrDefault(replica, 0);
+        if (waiting >= maxInFlight) {
             refused++;
-            reply.accept(new ReplicaReply.Failed(
-                    "too many replica requests in flight (" + maxInFlight + "); not sent to " + replica));
+            reply.accept(new ReplicaReply.Failed("too many requests in flight to " + replica + " (" + maxInFlight
+                    + " unanswered: down, or overloaded); not sent"));
             return 0;
         }
         long requestId = nextRequestId();
         Pending p = new Pending(replica, kind, reply);
         pending.put(requestId, p);
-        p.expiry = scheduler.schedule(expiryNanos, () -> pending.remove(requestId, p));
+        inFlightByReplica.put(replica, waiting + 1);
+        p.expiry = scheduler.schedule(expiryNanos, () -> forget(requestId, p));
         return requestId;
+    }
+
+    private void forget(long requestId, Pending p) {
+        if (pending.remove(requestId, p)) {
+            inFlightByReplica.merge(p.replica, -1, (a, b) -> a + b == 0 ? null : a + b);
+        }
     }
 
     private long nextRequestId() {
