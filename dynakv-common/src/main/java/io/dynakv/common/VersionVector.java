@@ -119,25 +119,41 @@ public final class VersionVector {
     }
 
     /**
-     * The version of a new write by {@code coordinator} whose causal context is this vector: this
-     * history plus one new event, the coordinator's write numbered one past both this vector's and
-     * {@code issuedBefore}'s highest for it (the latter is what the coordinator already stored for
-     * the key, so the dot is never reused). A stored version that this context does not include stays
-     * concurrent with the result even when the coordinator made it.
+     * This history plus one event: {@code actor}'s write numbered {@code dot}, kept as a dot beyond
+     * a gap unless it directly follows the actor's contiguous counter. The version of a write whose
+     * context does not include everything its coordinator holds for the key: it must stay
+     * concurrent with what it missed.
      */
-    public VersionVector withDot(NodeId coordinator, VersionVector issuedBefore) {
-        long highest = Math.max(counter(coordinator), issuedBefore.counter(coordinator));
-        if (highest == Long.MAX_VALUE) {
-            throw new IllegalArgumentException("counter of " + coordinator + " is exhausted");
+    public VersionVector withDot(NodeId actor, long dot) {
+        if (dot <= 0) {
+            throw new IllegalArgumentException("dot must be positive: " + dot);
+        }
+        if (contains(actor, dot)) {
+            return this;
         }
         long[] dn = Arrays.copyOf(dotNodes, dotNodes.length + 1);
         long[] dc = Arrays.copyOf(dotCounters, dotCounters.length + 1);
-        int at = dotInsertionPoint(coordinator.value(), highest + 1);
+        int at = dotInsertionPoint(actor.value(), dot);
         System.arraycopy(dotNodes, at, dn, at + 1, dotNodes.length - at);
         System.arraycopy(dotCounters, at, dc, at + 1, dotCounters.length - at);
-        dn[at] = coordinator.value();
-        dc[at] = highest + 1;
+        dn[at] = actor.value();
+        dc[at] = dot;
         return normalize(nodes, counters, nodes.length, dn, dc, dn.length);
+    }
+
+    /** True when every event of {@code node} in {@code other}'s history is in this one. */
+    public boolean includesEventsOf(VersionVector other, NodeId node) {
+        long theirs = other.contiguous(node.value());
+        if (theirs > contiguous(node.value())) {
+            return false; // this history's dots sit beyond a gap, so they cannot fill 1..theirs
+        }
+        int d = other.dotInsertionPoint(node.value(), 0);
+        for (; d < other.dotNodes.length && other.dotNodes[d] == node.value(); d++) {
+            if (!contains(node, other.dotCounters[d])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A copy in which {@code node}'s writes are exactly 1..{@code counter} (its dots dropped). */

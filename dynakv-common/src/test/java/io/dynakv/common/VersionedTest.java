@@ -60,7 +60,7 @@ class VersionedTest {
 
     @Example
     void everyKindRoundTrips() {
-        VersionVector clock = VersionVector.of(Map.of(A, 3L)).withDot(new NodeId(2), VersionVector.EMPTY);
+        VersionVector clock = VersionVector.of(Map.of(A, 3L)).withDot(new NodeId(2), 1);
         for (ValueKind kind : ValueKind.values()) {
             Versioned v =
                     new Versioned(clock, 12345, A, kind, "{\"a\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8));

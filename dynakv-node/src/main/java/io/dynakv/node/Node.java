@@ -11,6 +11,7 @@ import io.dynakv.common.codec.ByteWriter;
 import io.dynakv.node.cluster.Cluster;
 import io.dynakv.node.cluster.SeedLookup;
 import io.dynakv.replication.ReplicationStats;
+import io.dynakv.replication.coordinator.DotLease;
 import io.dynakv.replication.replica.Replica;
 import io.dynakv.storage.StorageEngine;
 import io.dynakv.storage.rocksdb.RocksDbStorageEngine;
@@ -26,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,8 +64,14 @@ public final class Node implements AutoCloseable {
     private final Runnable exitRequested;
     private final AtomicBoolean left = new AtomicBoolean();
 
-    /** This process's minting identity: new at every start (see Coordinator's actor). */
-    private final NodeId actor = new NodeId(ID_RANDOM.nextLong());
+    /**
+     * Dots leased per metadata write: one synced write per this many writes coordinated here, and
+     * at most this many dots skipped per restart (a 64-bit counter never runs out either way).
+     */
+    private static final long DOT_LEASE_BLOCK = 1 << 16;
+
+    /** This data directory's minting identity and counter (see DotLease). */
+    private final DotLease dots;
 
     private volatile NodeState state = NodeState.STARTING;
     private String deploymentId;
@@ -77,6 +85,7 @@ public final class Node implements AutoCloseable {
         this.partitions = checkPartitions(storage, config.partitions(), seed);
         this.joinSeed = seed.map(SeedLookup.Seed::gossipAddress);
         Partitioner partitioner = new Partitioner(partitions);
+        this.dots = DotLease.open(storage, ID_RANDOM::nextLong, DOT_LEASE_BLOCK, this::writeMetaOffLoop);
         this.committer = new GroupCommitter(storage, config.fsync(), config.fsyncInterval());
         this.vertx = Vertx.vertx(new VertxOptions()
                 .setEventLoopPoolSize(config.eventLoops())
@@ -169,7 +178,7 @@ public final class Node implements AutoCloseable {
             throw e instanceof IllegalStateException ise ? ise : new IllegalStateException(e.getMessage(), e);
         }
         ShardAssembly shards = new ShardAssembly(
-                config, handle, storage, cluster, committer, clock, actor, replica, hlc, new VertxScheduler(vertx));
+                config, handle, storage, cluster, committer, clock, dots, replica, hlc, new VertxScheduler(vertx));
         try {
             deploymentId = vertx.deployVerticle(
                             () -> new ServerVerticle(
@@ -327,6 +336,24 @@ public final class Node implements AutoCloseable {
         }
         storage.close();
         log.info("node={} stopped", handle.id());
+    }
+
+    /** A synced metadata write on a worker thread: event loops never wait for the disk. */
+    private void writeMetaOffLoop(String name, byte[] value, Runnable onDurable, Consumer<RuntimeException> onFailed) {
+        vertx.executeBlocking(() -> {
+                    storage.putMeta(name, value);
+                    return null;
+                })
+                .onComplete(result -> {
+                    if (result.succeeded()) {
+                        onDurable.run();
+                    } else {
+                        onFailed.accept(
+                                result.cause() instanceof RuntimeException e
+                                        ? e
+                                        : new IllegalStateException(result.cause()));
+                    }
+                });
     }
 
     private static NodeId loadOrCreateId(StorageEngine storage) {

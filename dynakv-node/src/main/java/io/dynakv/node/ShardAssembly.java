@@ -13,6 +13,7 @@ import io.dynakv.replication.antientropy.AntiEntropySession;
 import io.dynakv.replication.antientropy.ByteBudget;
 import io.dynakv.replication.antientropy.MerkleTree;
 import io.dynakv.replication.coordinator.Coordinator;
+import io.dynakv.replication.coordinator.DotLease;
 import io.dynakv.replication.coordinator.LocalReplicaGateway;
 import io.dynakv.replication.coordinator.RemoteReplicaGateway;
 import io.dynakv.replication.coordinator.ReplicaGateway;
@@ -75,7 +76,7 @@ final class ShardAssembly {
     private final Cluster cluster;
     private final GroupCommitter committer;
     private final SystemClock clock;
-    private final NodeId actor;
+    private final DotLease dots;
     private final Replica replica;
     private final HlcClock hlc;
     private final VertxScheduler scheduler;
@@ -87,7 +88,7 @@ final class ShardAssembly {
             Cluster cluster,
             GroupCommitter committer,
             SystemClock clock,
-            NodeId actor,
+            DotLease dots,
             Replica replica,
             HlcClock hlc,
             VertxScheduler scheduler) {
@@ -97,7 +98,7 @@ final class ShardAssembly {
         this.cluster = cluster;
         this.committer = committer;
         this.clock = clock;
-        this.actor = actor;
+        this.dots = dots;
         this.replica = replica;
         this.hlc = hlc;
         this.scheduler = scheduler;
@@ -121,7 +122,7 @@ final class ShardAssembly {
                 id -> cluster.control().view().isUp(id));
         Coordinator coordinator = new Coordinator(
                 handle.id(),
-                actor,
+                dots,
                 cluster::ring,
                 gateway,
                 hlc,

@@ -32,7 +32,7 @@ public final class Coordinator {
     static final int SPECULATIVE_READ_DIVISOR = 50;
 
     private final NodeId self;
-    private final NodeId actor;
+    private final DotLease dots;
     private final Supplier<Ring> ring;
     private final ReplicaGateway gateway;
     private final HlcClock hlc;
@@ -43,15 +43,13 @@ public final class Coordinator {
 
     /**
      * @param self this node: which replica is local
-     * @param actor the identity new versions' dots are minted under; fresh for every start of the
-     *     process. A node that crashed may have lost its own newest writes (unsynced) while other
-     *     replicas kept them; minting under its old identity could then issue the same dot again
-     *     for a different value, and replicas would call the two versions equal. A new actor per
-     *     boot makes that impossible, at the cost of one vector entry per boot that wrote a key.
+     * @param dots where new versions' dots come from: this data directory's actor and its counter,
+     *     which never goes backwards, so no dot is ever issued twice whatever the local copy of a
+     *     key lost (a refused write on a full disk, a power cut, a purged tombstone)
      */
     public Coordinator(
             NodeId self,
-            NodeId actor,
+            DotLease dots,
             Supplier<Ring> ring,
             ReplicaGateway gateway,
             HlcClock hlc,
@@ -61,7 +59,7 @@ public final class Coordinator {
             HintSink hints) {
         this.hints = hints;
         this.self = self;
-        this.actor = actor;
+        this.dots = dots;
         this.ring = ring;
         this.gateway = gateway;
         this.hlc = hlc;
@@ -83,9 +81,11 @@ public final class Coordinator {
 
     /**
      * Writes a new version of {@code key}; the value is the version minted for it. On a node that
-     * does not hold the key the write is forwarded to a replica, which coordinates it: dots come
-     * from what the coordinator holds for the key, and a node that holds nothing would mint the
-     * same dot for every blind write (Dynamo section 4.5 has such a node forward, too).
+     * does not hold the key the write is forwarded to a replica, which coordinates it: a plain PUT
+     * overwrites what its coordinator holds, and a node that holds nothing would make every blind
+     * write concurrent with the last (Dynamo section 4.5 has such a node forward, too). So is a
+     * write whose local copy cannot be read, or for which this node has no dot to mint (its dot
+     * lease ran out and the disk is full).
      */
     public void write(WriteRequest request, Consumer<Outcome<Versioned>> done) {
         coordinate(request, true, done);
@@ -113,18 +113,27 @@ public final class Coordinator {
             return;
         }
         gateway.read(self, request.key(), reply -> {
-            if (reply instanceof ReplicaReply.ReadDone local) {
-                fanOutWrite(request, replicas, required, local.value(), done);
+            Optional<Versioned> version = reply instanceof ReplicaReply.ReadDone local
+                    ? VersionMinter.mint(dots, hlc, request, local.value())
+                    : Optional.empty();
+            if (version.isPresent()) {
+                new WriteOperation(request.key(), version.get(), replicas, required, done).start();
             } else if (mayForward && replicas.size() > 1) {
                 // This replica cannot tell what it holds (a partition still streaming in, a
-                // failing disk): a replica that can mints the version instead.
+                // failing disk) or has no dot to mint: a replica that can mints the version instead.
                 List<NodeId> others = new ArrayList<>(replicas);
                 others.remove(self);
                 forward(request, others, required, done);
-            } else {
-                ReplicaReply.Failed failed = (ReplicaReply.Failed) reply;
+            } else if (reply instanceof ReplicaReply.Failed failed) {
                 done.accept(
                         new Outcome.Unavailable<>(0, required, replicas.size(), failed.reason(), failed.storageFull()));
+            } else {
+                done.accept(new Outcome.Unavailable<>(
+                        0,
+                        required,
+                        replicas.size(),
+                        "no version can be minted on " + self + ": " + dots.renewalFailureMessage(),
+                        dots.renewalFailedOnFullDisk()));
             }
         });
     }
@@ -151,16 +160,6 @@ public final class Coordinator {
                 done.accept(new Outcome.Unavailable<>(0, required, replicas.size(), reason));
             }
         });
-    }
-
-    private void fanOutWrite(
-            WriteRequest request,
-            List<NodeId> replicas,
-            int required,
-            Optional<Versioned> local,
-            Consumer<Outcome<Versioned>> done) {
-        Versioned version = VersionMinter.mint(actor, hlc, request, local);
-        new WriteOperation(request.key(), version, replicas, required, done).start();
     }
 
     /** One write in flight: counts durable acks until W, or failures until W is out of reach. */

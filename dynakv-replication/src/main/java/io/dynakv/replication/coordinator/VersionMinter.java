@@ -6,24 +6,41 @@ import io.dynakv.common.NodeId;
 import io.dynakv.common.VersionVector;
 import io.dynakv.common.Versioned;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Makes the version of a new write (Dynamo paper, section 4.4, with the dotted refinement of
  * Preguica et al.): the causal context is what the client read, or, for a write that names none,
- * what the coordinator holds, so a plain PUT overwrites. The coordinator's own entry becomes one
- * past anything it has issued for the key. The HLC first observes both, so a causal successor
- * always carries a larger timestamp and wins any later tie-break against its own ancestors.
+ * what the coordinator holds, so a plain PUT overwrites. The new event's dot comes from the node's
+ * {@link DotLease}, never from what the key stores, so it is new even when the local copy lags.
+ *
+ * <p>When the context includes every event of this actor that the coordinator holds for the key,
+ * the actor's entry becomes contiguous up to the new dot: the dots in between belong to other keys
+ * or to this actor's earlier writes of the key, which happened before this one at this very
+ * coordinator (a lower dot, a lower HLC), so the vector stays one entry per actor. Otherwise the
+ * new event stays a dot beyond a gap, concurrent with the write it missed.
+ *
+ * <p>The HLC first observes the context and the stored version, so a causal successor always
+ * carries a larger timestamp and wins any later tie-break against its own ancestors.
  */
 final class VersionMinter {
 
     private VersionMinter() {}
 
-    static Versioned mint(NodeId actor, HlcClock hlc, WriteRequest request, Optional<Versioned> local) {
+    /** The new version, or empty when the lease has no dot for it now (see {@link DotLease#next}). */
+    static Optional<Versioned> mint(DotLease dots, HlcClock hlc, WriteRequest request, Optional<Versioned> local) {
+        NodeId actor = dots.actor();
         VersionVector held = local.map(Versioned::clock).orElse(VersionVector.EMPTY);
         VersionVector context = request.context().map(CausalContext::clock).orElse(held);
+        OptionalLong dot = dots.next(Math.max(context.counter(actor), held.counter(actor)));
+        if (dot.isEmpty()) {
+            return Optional.empty();
+        }
         request.context().ifPresent(c -> hlc.observe(c.hlc()));
         local.ifPresent(v -> hlc.observe(v.hlc()));
-        VersionVector clock = context.withDot(actor, held);
-        return new Versioned(clock, hlc.now(), actor, request.kind(), request.value());
+        VersionVector clock = context.includesEventsOf(held, actor)
+                ? context.with(actor, dot.getAsLong())
+                : context.withDot(actor, dot.getAsLong());
+        return Optional.of(new Versioned(clock, hlc.now(), actor, request.kind(), request.value()));
     }
 }

@@ -63,7 +63,7 @@ final class TestCluster {
                     node,
                     new Coordinator(
                             node,
-                            node,
+                            TestDots.lease(node),
                             () -> ring,
                             gateway,
                             new HlcClock(time),

@@ -11,11 +11,21 @@ import io.dynakv.common.ValueKind;
 import io.dynakv.common.VersionVector;
 import io.dynakv.common.Versioned;
 import io.dynakv.replication.replica.KeyRef;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Test;
+import java.util.SplittableRandom;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
 
-/** The minted version descends its context, gets a fresh dot, and a later HLC than its causes. */
+/**
+ * The minted version descends its context, takes its dot from the node's counter (never from what
+ * the key stores), stays one entry per actor, and gets a later HLC than its causes. Property tests
+ * check minting against a naive model: each write's causal history as a set of writes.
+ */
 class VersionMinterTest {
 
     private final NodeId self = new NodeId(7);
@@ -33,24 +43,187 @@ class VersionMinterTest {
         }
     });
 
-    @Test
-    void blindWriteSupersedesWhatTheCoordinatorHolds() {
+    @Example
+    void blindWriteSupersedesWhatTheCoordinatorHoldsWithOneEntryPerActor() {
+        DotLease dots = lease(self, 100);
         Versioned local = version(VersionVector.of(Map.of(self, 3L, new NodeId(2), 5L)), 5_000_000);
-        Versioned minted = VersionMinter.mint(self, hlc, request(Optional.empty()), Optional.of(local));
+        Versioned minted = mint(dots, Optional.empty(), Optional.of(local));
         assertThat(minted.clock().compare(local.clock())).isEqualTo(Causality.AFTER);
-        assertThat(minted.clock().counter(self)).isEqualTo(4);
+        assertThat(minted.clock()).isEqualTo(VersionVector.of(Map.of(self, 101L, new NodeId(2), 5L)));
         assertThat(minted.hlc()).isGreaterThan(local.hlc());
     }
 
-    @Test
+    @Example
     void writeOnAStaleContextIsConcurrentWithTheNewerLocalVersion() {
+        DotLease dots = lease(self, 100);
         Versioned read = version(VersionVector.of(Map.of(self, 1L)), 100);
         Versioned local = version(VersionVector.of(Map.of(self, 2L)), 200); // someone wrote since
-        Versioned minted =
-                VersionMinter.mint(self, hlc, request(Optional.of(CausalContext.of(read))), Optional.of(local));
+        Versioned minted = mint(dots, Optional.of(CausalContext.of(read)), Optional.of(local));
         assertThat(minted.clock().compare(local.clock())).isEqualTo(Causality.CONCURRENT);
-        assertThat(minted.clock().counter(self)).isEqualTo(3); // never reuses a dot
+        assertThat(minted.clock().contains(self, 101)).isTrue();
+        assertThat(minted.clock().dotCount()).isEqualTo(1);
         assertThat(minted.hlc()).isGreaterThan(local.hlc()).isGreaterThan(read.hlc());
+    }
+
+    /**
+     * Issue 9 item 1: a coordinator whose own copy of the key lags (its write refused by a full
+     * disk, lost by a power cut, purged with a tombstone) must still mint a dot no replica holds.
+     */
+    @Example
+    void aLaggingLocalCopyNeverMakesTheCoordinatorReuseADot() {
+        DotLease dots = lease(self, 0);
+        Versioned first = mint(dots, Optional.empty(), Optional.empty());
+        Versioned second = mint(dots, Optional.empty(), Optional.empty()); // the first was never stored here
+        assertThat(second.clock().compare(first.clock())).isEqualTo(Causality.AFTER);
+    }
+
+    /** A context from a restored data directory (or a forged token) pushes the counter past it. */
+    @Example
+    void aContextAheadOfTheCounterIsPassed() {
+        DotLease dots = lease(self, 0);
+        Versioned ahead = version(VersionVector.of(Map.of(self, 500L)), 100);
+        Versioned minted = mint(dots, Optional.of(CausalContext.of(ahead)), Optional.empty());
+        assertThat(minted.clock().compare(ahead.clock())).isEqualTo(Causality.AFTER);
+        assertThat(dots.next(0).getAsLong()).isGreaterThan(501);
+    }
+
+    @Example
+    void noDotWhenTheLeaseIsSpentAndCannotBeRenewed() {
+        DotLease dots = new DotLease(
+                self,
+                0,
+                1,
+                4,
+                (name, value, onDurable, onFailed) ->
+                        onFailed.accept(new io.dynakv.storage.StorageFullException("disk full")));
+        assertThat(VersionMinter.mint(dots, hlc, request(Optional.empty()), Optional.empty()))
+                .isPresent();
+        assertThat(VersionMinter.mint(dots, hlc, request(Optional.empty()), Optional.empty()))
+                .isEmpty();
+        assertThat(dots.renewalFailedOnFullDisk()).isTrue();
+    }
+
+    /**
+     * Against the model, with every coordinator's own writes stored locally: a minted clock claims
+     * exactly the writes of the key in its causal history, although dots come from node-wide
+     * counters that other keys advance (the gaps are other keys' events, which this key never sees).
+     */
+    @Property(tries = 300)
+    void mintedClocksClaimExactlyTheCausalHistoryOfTheKey(@ForAll long seed) {
+        History h = new History(new SplittableRandom(seed), false);
+        h.run(40);
+        for (int w = 0; w < h.writes.size(); w++) {
+            assertThat(h.claimed(w)).as("seed %d write %d", seed, w).isEqualTo(h.causalPast.get(w));
+        }
+    }
+
+    /**
+     * With local copies that lag (own writes refused or lost), a clock may claim more of the
+     * coordinator's earlier writes than its context saw, but never a later write, never fewer than
+     * its causal history, and no two writes ever share a clock (which replicas would take as one).
+     */
+    @Property(tries = 300)
+    void withLaggingLocalCopiesNoTwoWritesShareAClockAndNoneClaimsALaterOne(@ForAll long seed) {
+        History h = new History(new SplittableRandom(seed), true);
+        h.run(40);
+        for (int w = 0; w < h.writes.size(); w++) {
+            BitSet claimed = h.claimed(w);
+            BitSet missing = (BitSet) h.causalPast.get(w).clone();
+            missing.andNot(claimed);
+            assertThat(missing.isEmpty())
+                    .as("seed %d write %d misses %s", seed, w, missing)
+                    .isTrue();
+            assertThat(claimed.nextSetBit(w + 1))
+                    .as("seed %d write %d claims a later write", seed, w)
+                    .isEqualTo(-1);
+            for (int other = 0; other < w; other++) {
+                assertThat(h.writes.get(other).clock())
+                        .isNotEqualTo(h.writes.get(w).clock());
+            }
+        }
+    }
+
+    /**
+     * Writes of one key through three coordinators. Each coordinator's local copy is the merge of
+     * the versions it applied; a write's context is its coordinator's copy (a blind write) or
+     * another copy (what a client read). Other keys' writes take dots from the same counters.
+     */
+    private final class History {
+        final SplittableRandom random;
+        final boolean lagging;
+        final List<DotLease> leases = new ArrayList<>();
+        final List<VersionVector> held = new ArrayList<>();
+        final List<BitSet> heldPast = new ArrayList<>();
+        final List<Versioned> writes = new ArrayList<>();
+        final List<BitSet> causalPast = new ArrayList<>();
+
+        History(SplittableRandom random, boolean lagging) {
+            this.random = random;
+            this.lagging = lagging;
+            for (int i = 1; i <= 3; i++) {
+                leases.add(lease(new NodeId(i), 0));
+                held.add(VersionVector.EMPTY);
+                heldPast.add(new BitSet());
+            }
+        }
+
+        void run(int count) {
+            for (int w = 0; w < count; w++) {
+                for (DotLease other : leases) {
+                    for (int skip = random.nextInt(3); skip > 0; skip--) {
+                        other.next(0); // another key's write
+                    }
+                }
+                int at = random.nextInt(3);
+                int from = random.nextInt(4) == 0 ? random.nextInt(3) : at;
+                VersionVector context = held.get(from);
+                BitSet past = (BitSet) heldPast.get(from).clone();
+                Versioned v = VersionMinter.mint(
+                                leases.get(at),
+                                hlc,
+                                request(Optional.of(new CausalContext(context, 0))),
+                                Optional.of(version(held.get(at), 0)))
+                        .orElseThrow();
+                past.set(w);
+                writes.add(v);
+                causalPast.add(past);
+                for (int replica = 0; replica < 3; replica++) {
+                    boolean own = replica == at;
+                    boolean applied = own ? !(lagging && random.nextInt(3) == 0) : random.nextBoolean();
+                    if (applied) {
+                        held.set(replica, held.get(replica).merge(v.clock()));
+                        heldPast.get(replica).or(past);
+                    }
+                }
+            }
+        }
+
+        /** The writes of the key whose events {@code w}'s clock contains. */
+        BitSet claimed(int w) {
+            BitSet out = new BitSet();
+            VersionVector clock = writes.get(w).clock();
+            for (int i = 0; i < writes.size(); i++) {
+                Versioned other = writes.get(i);
+                if (clock.contains(other.writer(), ownDot(other))) {
+                    out.set(i);
+                }
+            }
+            return out;
+        }
+
+        /** A write's own event: the highest dot of its writer in its clock. */
+        private long ownDot(Versioned v) {
+            return v.clock().counter(v.writer());
+        }
+    }
+
+    private Versioned mint(DotLease dots, Optional<CausalContext> context, Optional<Versioned> local) {
+        return VersionMinter.mint(dots, hlc, request(context), local).orElseThrow();
+    }
+
+    private static DotLease lease(NodeId actor, long issuedUpTo) {
+        return new DotLease(
+                actor, issuedUpTo, issuedUpTo + 1000, 1000, (name, value, onDurable, onFailed) -> onDurable.run());
     }
 
     private WriteRequest request(Optional<CausalContext> context) {

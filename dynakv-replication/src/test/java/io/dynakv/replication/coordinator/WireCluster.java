@@ -88,7 +88,7 @@ final class WireCluster {
                     node,
                     new Coordinator(
                             node,
-                            node,
+                            TestDots.lease(node),
                             () -> ring,
                             routing,
                             new HlcClock(time),

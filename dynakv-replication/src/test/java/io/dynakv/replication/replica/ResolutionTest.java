@@ -49,7 +49,7 @@ class ResolutionTest {
     void aCausalSuccessorAlwaysReplacesItsAncestor(@ForAll long seed) {
         Random random = new Random(seed);
         Versioned ancestor = version(VersionVector.of(Map.of(new NodeId(1), 3L)), 100, 1);
-        VersionVector successorClock = ancestor.clock().withDot(new NodeId(1 + random.nextInt(3)), ancestor.clock());
+        VersionVector successorClock = ancestor.clock().withDot(new NodeId(1 + random.nextInt(3)), 4);
         Versioned successor = version(successorClock, 101, 2);
 
         Resolution r = Resolution.of(Optional.of(ancestor), successor);
@@ -73,7 +73,8 @@ class ResolutionTest {
             // Skewed clocks: concurrent writes tie or invert freely, but a write's HLC exceeds the
             // version it read, as VersionMinter guarantees by observing the context first.
             long hlc = Math.max(1000 + random.nextInt(50), read == null ? 0 : read.hlc() + 1 + random.nextInt(3));
-            versions.add(version(context.withDot(coordinator, issued), hlc, coordinator.value()));
+            versions.add(
+                    version(context.withDot(coordinator, issued.counter(coordinator) + 1), hlc, coordinator.value()));
         }
         return versions;
     }
