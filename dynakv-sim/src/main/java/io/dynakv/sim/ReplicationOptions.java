@@ -24,6 +24,9 @@ import io.dynakv.replication.coordinator.ConsistencyLevel;
  * @param anyCoordinator clients send a request to any running node; one that holds no replica of
  *     the key reads itself and forwards writes to a replica (Dynamo section 4.5). False: clients
  *     send only to running nodes of the key's preference list
+ * @param accidents the nemesis also fills one node's disk (writes refused, reads go on), wipes one
+ *     node's data directory (it restarts empty, under a new actor, and streams its keys back in
+ *     before it serves reads again), and restarts one node many times in a row
  * @param maxSkewNanos each node's clock is offset by up to this, either sign
  * @param maxDriftPpm each node's clock drifts by up to this, either sign
  * @param healBudgetNanos the tick budget: after healing, replicas must agree within this
@@ -42,6 +45,7 @@ public record ReplicationOptions(
         boolean machineCrash,
         boolean ackBeforeFsync,
         boolean anyCoordinator,
+        boolean accidents,
         long maxSkewNanos,
         long maxDriftPpm,
         long healBudgetNanos) {
@@ -73,6 +77,7 @@ public record ReplicationOptions(
                 true,
                 false,
                 false,
+                true,
                 250_000_000L,
                 200,
                 5_000_000_000L);
@@ -93,6 +98,7 @@ public record ReplicationOptions(
                 machineCrash,
                 ackBeforeFsync,
                 anyCoordinator,
+                accidents,
                 maxSkewNanos,
                 maxDriftPpm,
                 healBudgetNanos);
@@ -113,6 +119,7 @@ public record ReplicationOptions(
                 newMachineCrash,
                 ackBeforeFsync,
                 anyCoordinator,
+                accidents,
                 maxSkewNanos,
                 maxDriftPpm,
                 healBudgetNanos);
@@ -133,6 +140,7 @@ public record ReplicationOptions(
                 machineCrash,
                 newAckBeforeFsync,
                 anyCoordinator,
+                accidents,
                 maxSkewNanos,
                 maxDriftPpm,
                 healBudgetNanos);
@@ -153,6 +161,28 @@ public record ReplicationOptions(
                 machineCrash,
                 ackBeforeFsync,
                 newAnyCoordinator,
+                accidents,
+                maxSkewNanos,
+                maxDriftPpm,
+                healBudgetNanos);
+    }
+
+    public ReplicationOptions withAccidents(boolean newAccidents) {
+        return new ReplicationOptions(
+                minNodes,
+                maxNodes,
+                keys,
+                clients,
+                workloadNanos,
+                w,
+                r,
+                crashes,
+                isolations,
+                networkWeather,
+                machineCrash,
+                ackBeforeFsync,
+                anyCoordinator,
+                newAccidents,
                 maxSkewNanos,
                 maxDriftPpm,
                 healBudgetNanos);
@@ -173,6 +203,7 @@ public record ReplicationOptions(
                 machineCrash,
                 ackBeforeFsync,
                 anyCoordinator,
+                accidents,
                 maxSkewNanos,
                 maxDriftPpm,
                 healBudgetNanos);

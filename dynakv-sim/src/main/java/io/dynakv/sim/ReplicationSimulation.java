@@ -13,6 +13,7 @@ import io.dynakv.common.message.Transport;
 import io.dynakv.replication.ReplicationStats;
 import io.dynakv.replication.coordinator.ConsistencyLevel;
 import io.dynakv.replication.coordinator.Coordinator;
+import io.dynakv.replication.coordinator.DotLease;
 import io.dynakv.replication.coordinator.ForwardedWrites;
 import io.dynakv.replication.coordinator.HintSink;
 import io.dynakv.replication.coordinator.LocalReplicaGateway;
@@ -24,9 +25,10 @@ import io.dynakv.replication.coordinator.ReplicaServer;
 import io.dynakv.replication.coordinator.RoutingReplicaGateway;
 import io.dynakv.replication.coordinator.WriteRequest;
 import io.dynakv.replication.message.ForwardWriteRequest;
+import io.dynakv.replication.message.ReplicaFailure;
+import io.dynakv.replication.message.ReplicaReadRequest;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.replication.replica.Replica;
-import io.dynakv.storage.InMemoryStorageEngine;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +68,12 @@ import java.util.function.Consumer;
  * crashed), so at most N - W = 1 replica of any key is down or cut off at once. A crash stops the
  * node's timers, drops its in-flight messages and its process state and, as a machine crash
  * ({@code machineCrash}), loses every write its disk had not fsynced; the node restarts later on
- * the same disk. No fault corrupts stored bytes.
+ * the same disk. With {@code accidents} a fault may also be a full disk (every write refused,
+ * metadata too, reads served), a wipe (the node restarts at once on an empty data directory, so
+ * under a new actor, refuses reads and has its writes forwarded until its keys have streamed back
+ * in from the other replicas at the fault's end), or a restart storm (killed and restarted every
+ * few milliseconds). Every stored vector must keep at most one entry per data directory that
+ * ever existed in the run. No fault corrupts stored bytes.
  *
  * <p><b>Heal.</b> After the workload the faulted node is restored, the weather cleared, in-flight
  * requests drained. There is no anti-entropy or hinted handoff yet, so convergence comes from read
@@ -82,6 +89,7 @@ public final class ReplicationSimulation {
     static final long MS = 1_000_000L;
     static final long COORDINATOR_TIMEOUT_NANOS = 300 * MS;
     static final long CLIENT_TIMEOUT_MS = 1000;
+    private static final String INCOMPLETE = "wiped: streaming its keys back in, reads refused";
     private static final long REPAIR_ROUND_NANOS = 100 * MS;
     private static final long INVARIANT_CHECK_NANOS = 50 * MS;
     private static final ConsistencyLevel ALL = ConsistencyLevel.parse("all");
@@ -132,18 +140,35 @@ public final class ReplicationSimulation {
     private enum Fault {
         CRASH,
         ISOLATE,
-        ISOLATE_THEN_CRASH
+        ISOLATE_THEN_CRASH,
+        /** The node's disk refuses every write (metadata too) while reads go on. */
+        FULL_DISK,
+        /** The node loses its whole data directory and starts on an empty one, then streams its keys back. */
+        WIPE,
+        /** The node is killed and restarted again and again, a few milliseconds apart. */
+        RESTARTS
     }
+
+    /** Dots per lease in the simulation: small, so renewals (and a full disk's refusals) happen often. */
+    private static final long DOT_LEASE_BLOCK = 16;
+
+    /** How long a simulated metadata write (its fsync) takes. */
+    private static final long META_WRITE_NANOS = MS;
 
     /** One simulated machine: its id, clock and disk outlive its processes. */
     private final class Node {
         final NodeId id;
         final String address;
         final SimClock clock;
-        final InMemoryStorageEngine storage = new InMemoryStorageEngine();
+        /** Draws the actor id of each data directory the node gets. */
+        final SplittableRandom actorIds;
+
+        SimDisk disk;
         final MembershipTransport net;
         long generation;
         boolean running;
+        /** Wiped and not yet streamed back: refuses reads, so no quorum counts its empty copy. */
+        boolean incomplete;
         /** What each key held at the last invariant check; cleared by a machine crash. */
         final TreeMap<String, Versioned> lastChecked = new TreeMap<>();
 
@@ -153,10 +178,12 @@ public final class ReplicationSimulation {
         RemoteReplicaGateway remote;
         Coordinator coordinator;
 
-        Node(NodeId id, String address, SimClock clock) {
+        Node(NodeId id, String address, SimClock clock, SplittableRandom actorIds) {
             this.id = id;
             this.address = address;
             this.clock = clock;
+            this.actorIds = actorIds;
+            this.disk = new SimDisk(address);
             this.net = network.transport(id);
         }
     }
@@ -194,6 +221,7 @@ public final class ReplicationSimulation {
     private int crashes;
     private int isolations;
     private int unsyncedKeysLost;
+    private int wipes;
 
     public ReplicationSimulation(long seed, ReplicationOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -214,7 +242,7 @@ public final class ReplicationSimulation {
                     : setup.nextLong(-options.maxSkewNanos(), options.maxSkewNanos() + 1);
             long drift =
                     options.maxDriftPpm() == 0 ? 0 : setup.nextLong(-options.maxDriftPpm(), options.maxDriftPpm() + 1);
-            Node n = new Node(id, "node" + (i + 1) + ".sim:16660", new SimClock(sim, skew, drift));
+            Node n = new Node(id, "node" + (i + 1) + ".sim:16660", new SimClock(sim, skew, drift), sim.split());
             nodes.add(n);
             byId.put(id, n);
         }
@@ -340,22 +368,26 @@ public final class ReplicationSimulation {
         long generation = n.generation;
         SimScheduler scheduler = new SimScheduler(sim, n.clock);
         HlcClock hlc = new HlcClock(n.clock);
-        Replica replica = new Replica(n.storage, hlc, stats);
-        SimGroupCommitter committer =
-                new SimGroupCommitter(scheduler, n.storage, sim.split(), MS / 2, 5 * MS, options.ackBeforeFsync());
+        Replica replica = new Replica(n.disk, hlc, stats);
+        SimGroupCommitter committer = new SimGroupCommitter(
+                scheduler, n.disk.engine(), sim.split(), MS / 2, 5 * MS, options.ackBeforeFsync());
         Transport out = (to, message) -> n.net.send(to, new Wire(generation, message));
         // Forwarded writes wait up to two coordinator timeouts: remember requests that long.
         RemoteReplicaGateway remote = new RemoteReplicaGateway(
                 out, scheduler, 0, 2 * COORDINATOR_TIMEOUT_NANOS, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
-        ReplicaGateway routing =
-                new RoutingReplicaGateway(n.id, new LocalReplicaGateway(n.id, replica, committer), remote, id -> true);
+        ReplicaGateway routing = new RoutingReplicaGateway(
+                n.id,
+                refusingReadsWhileIncomplete(n, new LocalReplicaGateway(n.id, replica, committer)),
+                remote,
+                id -> true);
+        DotLease dots = DotLease.open(n.disk, n.actorIds::nextLong, DOT_LEASE_BLOCK, metaWriter(n, scheduler));
         n.scheduler = scheduler;
         n.replica = replica;
         n.committer = committer;
         n.remote = remote;
         n.coordinator = new Coordinator(
                 n.id,
-                actorOf(n.id, generation),
+                dots,
                 () -> table,
                 recording(routing),
                 hlc,
@@ -367,15 +399,37 @@ public final class ReplicationSimulation {
         network.attach(n.id, n.address, (from, message) -> onMessage(n, generation, from, message));
     }
 
-    /**
-     * A fresh minting identity per boot, as production draws a random one per process start, but
-     * derived from the node and boot so the run stays a function of the seed (SplitMix64 finalizer).
-     */
-    private static NodeId actorOf(NodeId node, long generation) {
-        long z = node.value() + generation * 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return new NodeId(z ^ (z >>> 31));
+    /** Metadata written off the node's loop: durable after a simulated fsync, never if it crashes first. */
+    private static DotLease.MetaWriter metaWriter(Node n, SimScheduler scheduler) {
+        SimDisk disk = n.disk;
+        return (name, value, onDurable, onFailed) -> scheduler.schedule(META_WRITE_NANOS, () -> {
+            try {
+                disk.putMeta(name, value);
+            } catch (RuntimeException e) {
+                onFailed.accept(e);
+                return;
+            }
+            onDurable.run();
+        });
+    }
+
+    /** The local replica of a wiped node answers no read until its keys have streamed back in. */
+    private static ReplicaGateway refusingReadsWhileIncomplete(Node n, ReplicaGateway local) {
+        return new ReplicaGateway() {
+            @Override
+            public void read(NodeId replica, KeyRef key, Consumer<ReplicaReply> reply) {
+                if (n.incomplete) {
+                    reply.accept(new ReplicaReply.Failed(INCOMPLETE));
+                } else {
+                    local.read(replica, key, reply);
+                }
+            }
+
+            @Override
+            public void write(NodeId replica, KeyRef key, Versioned version, Consumer<ReplicaReply> reply) {
+                local.write(replica, key, version, reply);
+            }
+        };
     }
 
     private void onMessage(Node n, long generation, NodeId from, Message message) {
@@ -386,6 +440,10 @@ public final class ReplicationSimulation {
         if (ReplicaServer.isRequest(wire.inner())) {
             long connection = wire.connection();
             Transport back = (to, reply) -> n.net.send(to, new Wire(connection, reply));
+            if (n.incomplete && wire.inner() instanceof ReplicaReadRequest read) {
+                back.send(from, new ReplicaFailure(read.requestId(), INCOMPLETE));
+                return;
+            }
             new ReplicaServer(n.id, n.replica, n.committer, back).onRequest(from, wire.inner());
         } else if (wire.inner() instanceof ForwardWriteRequest forwarded) {
             long connection = wire.connection();
@@ -403,7 +461,7 @@ public final class ReplicationSimulation {
         network.crash(n.id);
         n.coordinator = null;
         if (options.machineCrash()) {
-            unsyncedKeysLost += n.storage.crash();
+            unsyncedKeysLost += n.disk.crash();
             n.lastChecked.clear(); // unsynced versions may be gone: start a new baseline
         }
         sim.trace().add("crash " + n.id);
@@ -558,6 +616,11 @@ public final class ReplicationSimulation {
         if (options.crashes() && options.isolations()) {
             kinds.add(Fault.ISOLATE_THEN_CRASH);
         }
+        if (options.accidents()) {
+            kinds.add(Fault.FULL_DISK);
+            kinds.add(Fault.WIPE);
+            kinds.add(Fault.RESTARTS);
+        }
         if (kinds.isEmpty()) {
             return;
         }
@@ -576,6 +639,15 @@ public final class ReplicationSimulation {
             case ISOLATE_THEN_CRASH:
                 isolations++;
                 network.isolate(n.id);
+                break;
+            case FULL_DISK:
+                n.disk.setFull(true);
+                break;
+            case WIPE:
+                wipe(n);
+                break;
+            case RESTARTS:
+                restartAgain(n, token, r);
                 break;
         }
         if (f == Fault.ISOLATE_THEN_CRASH) {
@@ -598,13 +670,71 @@ public final class ReplicationSimulation {
             return;
         }
         faultToken++;
-        if (fault != Fault.CRASH) {
+        if (fault == Fault.ISOLATE || fault == Fault.ISOLATE_THEN_CRASH) {
             network.heal();
         }
+        faulted.disk.setFull(false);
         restart(faulted);
+        if (faulted.incomplete) {
+            streamBackIn(faulted);
+        }
         sim.trace().add("healed " + faulted.id);
         faulted = null;
         fault = null;
+    }
+
+    /**
+     * The node's data directory is lost: it restarts at once on an empty one (a new actor, as a new
+     * directory gets) and refuses reads until {@link #streamBackIn} has copied its keys back.
+     */
+    private void wipe(Node n) {
+        if (n.running) {
+            crash(n);
+        }
+        wipes++;
+        n.disk = new SimDisk(n.address + "#" + wipes);
+        n.lastChecked.clear();
+        n.incomplete = true;
+        restart(n);
+        sim.trace().add("wiped " + n.id);
+    }
+
+    /**
+     * The wiped node streams every key it holds from the other replicas (the union of their
+     * copies, as the rebalancer does when the previous owner is gone), makes it durable, and
+     * serves reads again.
+     */
+    private void streamBackIn(Node n) {
+        for (String key : keys) {
+            KeyRef ref = keyRefs.get(key);
+            if (!table.holds(n.id, ref.partition())) {
+                continue;
+            }
+            for (NodeId other : table.preferenceList(ref.partition())) {
+                if (!other.equals(n.id)) {
+                    stored(byId.get(other), ref).ifPresent(v -> n.replica.apply(ref, v));
+                }
+            }
+        }
+        n.disk.sync();
+        n.incomplete = false;
+        sim.trace().add("streamed " + n.id);
+    }
+
+    /** Kills the node and brings it back a moment later, over and over until its fault ends. */
+    private void restartAgain(Node n, long token, SplittableRandom r) {
+        if (faultToken != token) {
+            return;
+        }
+        if (n.running) {
+            crash(n);
+        }
+        sim.schedule(MS + r.nextLong(5 * MS), () -> {
+            if (faultToken == token) {
+                restart(n);
+                sim.schedule(2 * MS + r.nextLong(20 * MS), () -> restartAgain(n, token, r));
+            }
+        });
     }
 
     // ---- invariants ----
@@ -643,7 +773,21 @@ public final class ReplicationSimulation {
                             now.map(ReplicationChecker::describe).orElse("nothing"));
                 }
                 now.ifPresent(v -> n.lastChecked.put(key, v));
+                now.ifPresent(v -> checkBounded(n, key, v));
             }
+        }
+    }
+
+    /**
+     * A version vector has at most one entry per actor that ever minted a write of the key, and an
+     * actor is a data directory: restarts must not add entries (issue 9 item 5).
+     */
+    private void checkBounded(Node n, String key, Versioned v) {
+        int dataDirectories = nodes.size() + wipes;
+        if (v.clock().size() > dataDirectories) {
+            checker.violation(
+                    "(4) %s's vector on %s has %d entries, more than the %d data directories so far: %s",
+                    key, n.id, v.clock().size(), dataDirectories, v.clock());
         }
     }
 
@@ -694,6 +838,6 @@ public final class ReplicationSimulation {
     }
 
     private static Optional<Versioned> stored(Node n, KeyRef ref) {
-        return n.storage.get(ref.partition(), ref.table(), ref.key());
+        return n.disk.get(ref.partition(), ref.table(), ref.key());
     }
 }

@@ -30,6 +30,13 @@ class ReplicationSimulationTest {
 
     private static final long[] FIXED = {1, 2, 3, 4, 5, 7, 42, 99, 1234, 31337};
 
+    /**
+     * Seeds at which a full disk, a wipe or a restart storm lost acknowledged writes (or left
+     * replicas apart forever) when a coordinator took its dot from what it stored for the key, or
+     * grew vectors past one entry per data directory with an actor per boot (issue 9 items 1, 5).
+     */
+    private static final long[] ACCIDENT_SEEDS = {2, 3, 4, 7, 42, 31337, 4443366208631851725L, -252806531845615288L};
+
     /** Crashes are process kills (kill -9): the disk keeps every write, as RocksDB's WAL does. */
     @Test
     void processKillsLoseNoAcknowledgedWriteResurrectNoDeleteAndReplicasConverge() {
@@ -68,6 +75,20 @@ class ReplicationSimulationTest {
             seeds.add(seed);
         }
         runSeeds("regression: dot reuse after power loss", ReplicationOptions.standard(), seeds);
+    }
+
+    /**
+     * Issue 9 items 1 and 5: a node whose disk fills up, a node wiped and restarted on an empty
+     * data directory, and a node restarted many times in a row. Dots come from a counter per data
+     * directory, so none is reused and every vector keeps at most one entry per data directory.
+     */
+    @Test
+    void fullDisksWipesAndRestartStormsLoseNothingAndKeepVectorsBounded() {
+        List<Long> seeds = new ArrayList<>();
+        for (long seed : ACCIDENT_SEEDS) {
+            seeds.add(seed);
+        }
+        runSeeds("regression: full disk, wipe, restart storm", ReplicationOptions.standard(), seeds);
     }
 
     /**
