@@ -24,8 +24,10 @@ import java.util.function.Consumer;
 /**
  * Several replicas and coordinators in one thread, for testing quorum logic before the real
  * transport exists. Fault model: a replica can be down (never answers: only the coordinator's
- * timeout ends the wait), failing (answers with a failure), or slow (its replies are held until
- * {@link #deliverHeld()}). Replies otherwise arrive in send order on the next {@link #run()}.
+ * timeout ends the wait), failing (answers with a failure), on a full disk (refuses writes, as
+ * storage full, and serves reads), or slow (its replies are held until
+ * {@link #deliverHeld()}). A forwarded write is coordinated by the first replica named that is
+ * neither down nor failing. Replies otherwise arrive in send order on the next {@link #run()}.
  * Time is virtual: timers fire only when {@link #advanceMillis} passes them.
  */
 final class TestCluster {
@@ -37,6 +39,7 @@ final class TestCluster {
     final ReplicationStats stats = new ReplicationStats();
     final Set<NodeId> down = new HashSet<>();
     final Set<NodeId> failing = new HashSet<>();
+    final Set<NodeId> fullDisk = new HashSet<>();
     final Set<NodeId> slow = new HashSet<>();
     private final Queue<Runnable> inbox = new ArrayDeque<>();
     final ReplicaGateway gateway = new Gateway();
@@ -111,9 +114,25 @@ final class TestCluster {
         @Override
         public void write(NodeId replica, KeyRef key, Versioned version, Consumer<ReplicaReply> reply) {
             deliver(replica, reply, () -> {
+                if (fullDisk.contains(replica)) {
+                    return new ReplicaReply.Failed("the disk of " + replica + " is full", true);
+                }
                 replicas.get(replica).apply(key, version);
                 return new ReplicaReply.WriteDone();
             });
+        }
+
+        @Override
+        public void forwardWrite(List<NodeId> targets, WriteRequest write, Consumer<ReplicaReply> reply) {
+            for (NodeId target : targets) {
+                if (!down.contains(target) && !failing.contains(target)) {
+                    inbox.add(() -> coordinators
+                            .get(target)
+                            .writeForwarded(write, outcome -> reply.accept(new ReplicaReply.Forwarded(outcome))));
+                    return;
+                }
+            }
+            reply.accept(new ReplicaReply.Failed("no replica to forward to"));
         }
 
         private void deliver(
