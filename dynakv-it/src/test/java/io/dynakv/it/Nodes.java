@@ -64,6 +64,11 @@ final class Nodes implements BeforeEachCallback, AfterEachCallback {
 
     /** As {@link #startMember}, but returns at once: the caller waits ({@link NodeProcess#awaitServing}) or not. */
     NodeProcess spawnMember(String name, NodeProcess join, Map<String, String> env, String... extraArgs) {
+        return spawnMember(name, join, env, newDataDir(name), extraArgs);
+    }
+
+    /** As {@link #spawnMember}, on the given data directory (say, a small filesystem mounted there). */
+    NodeProcess spawnMember(String name, NodeProcess join, Map<String, String> env, Path dataDir, String... extraArgs) {
         int port = ItEnv.freePort();
         int peerPort = ItEnv.freePort();
         for (int attempt = 0; attempt < 10 && peerPort == port; attempt++) {
@@ -71,8 +76,8 @@ final class Nodes implements BeforeEachCallback, AfterEachCallback {
         }
         List<String> args = new ArrayList<>(List.of("--peer-port", Integer.toString(peerPort)));
         args.addAll(List.of(extraArgs));
-        NodeProcess node = NodeProcess.spawn(
-                name, port, newDataDir(name), logFile(name), args, join == null ? null : join.address(), env);
+        NodeProcess node =
+                NodeProcess.spawn(name, port, dataDir, logFile(name), args, join == null ? null : join.address(), env);
         nodes.add(node);
         return node;
     }
