@@ -18,6 +18,15 @@ public interface StorageEngine extends AutoCloseable {
     /** The stored version, tombstones included; empty when the key was never written or was purged. */
     Optional<Versioned> get(int partition, String table, byte[] key);
 
+    /**
+     * The sequence number of the newest write to this key that is not durable yet, or 0 when there
+     * is none. A reader that must not return what a crash can take back waits until that sequence
+     * is durable before it reads (see {@code LocalReplicaGateway}). An engine may report 0 for a
+     * write it has already handed to the operating system: that survives a killed process, though
+     * not a machine crash, until the next {@link #sync()}.
+     */
+    long unsyncedSequence(int partition, String table, byte[] key);
+
     /** Stores {@code value} as the key's version, replacing any previous one. Returns a sequence number. */
     long put(int partition, String table, byte[] key, Versioned value);
 

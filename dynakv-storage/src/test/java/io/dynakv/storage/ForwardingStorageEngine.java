@@ -24,6 +24,11 @@ public abstract class ForwardingStorageEngine implements StorageEngine {
     }
 
     @Override
+    public long unsyncedSequence(int partition, String table, byte[] key) {
+        return delegate.unsyncedSequence(partition, table, key);
+    }
+
+    @Override
     public long put(int partition, String table, byte[] key, Versioned value) {
         return delegate.put(partition, table, key, value);
     }

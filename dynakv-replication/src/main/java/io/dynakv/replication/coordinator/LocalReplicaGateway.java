@@ -26,19 +26,45 @@ public final class LocalReplicaGateway implements ReplicaGateway {
         this.durability = durability;
     }
 
+    /**
+     * Answers with the stored version once it is durable: a write that is accepted but not yet
+     * fsynced is visible in storage, and a crash of this node would take it back, so a read that
+     * returned it could show a client a value the cluster then loses. Such a read waits for the
+     * group commit the write is already waiting for (asynchronously, on this loop), then reads
+     * again: when a newer write to the key came in meanwhile, it waits for that one too.
+     */
     @Override
     public void read(NodeId target, KeyRef key, Consumer<ReplicaReply> reply) {
         checkLocal(target);
-        ReplicaReply answer;
+        readDurable(key, 0, reply);
+    }
+
+    /** {@code waited}: the sequence already waited for, so an unchanged key is answered, not waited on again. */
+    private void readDurable(KeyRef key, long waited, Consumer<ReplicaReply> reply) {
+        long unsynced;
         try {
-            answer = new ReplicaReply.ReadDone(replica.read(key));
+            unsynced = replica.unsyncedSequence(key);
+        } catch (StorageFullException e) {
+            reply.accept(storageFull(e));
+            return;
+        }
+        if (unsynced <= waited) {
+            reply.accept(readNow(key));
+            return;
+        }
+        durability.whenDurable(
+                unsynced, () -> readDurable(key, unsynced, reply), failure -> reply.accept(writeFailed(failure)));
+    }
+
+    private ReplicaReply readNow(KeyRef key) {
+        try {
+            return new ReplicaReply.ReadDone(replica.read(key));
         } catch (CorruptRecordException e) {
             // Never serve damaged data; the other replicas (or an operator) must supply it.
-            answer = new ReplicaReply.Failed("stored record for " + key + " is corrupt: " + e.getMessage());
+            return new ReplicaReply.Failed("stored record for " + key + " is corrupt: " + e.getMessage());
         } catch (StorageFullException e) {
-            answer = storageFull(e); // the storage is being reopened after its disk filled: a second
+            return storageFull(e); // the storage is being reopened after its disk filled: a second
         }
-        reply.accept(answer);
     }
 
     @Override
@@ -55,12 +81,13 @@ public final class LocalReplicaGateway implements ReplicaGateway {
             return;
         }
         durability.whenDurable(
-                sequence,
-                () -> reply.accept(new ReplicaReply.WriteDone()),
-                failure -> reply.accept(
-                        failure instanceof StorageFullException full
-                                ? storageFull(full)
-                                : new ReplicaReply.Failed("writing to disk failed on " + self + ": " + failure)));
+                sequence, () -> reply.accept(new ReplicaReply.WriteDone()), failure -> reply.accept(writeFailed(failure)));
+    }
+
+    private ReplicaReply.Failed writeFailed(RuntimeException failure) {
+        return failure instanceof StorageFullException full
+                ? storageFull(full)
+                : new ReplicaReply.Failed("writing to disk failed on " + self + ": " + failure);
     }
 
     private ReplicaReply.Failed storageFull(StorageFullException e) {

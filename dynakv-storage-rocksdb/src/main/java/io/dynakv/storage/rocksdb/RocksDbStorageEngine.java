@@ -242,6 +242,18 @@ public final class RocksDbStorageEngine implements StorageEngine {
         return stored == null ? Optional.empty() : Optional.of(decode(stored));
     }
 
+    /**
+     * The sequence of the key's write still in {@link PendingWrites}, which a killed process loses.
+     * A write {@link #flush()} handed to RocksDB without an fsync is not reported: it survives a
+     * killed process (the OS holds the log), and only {@code --fsync=periodic} and scans flush so.
+     */
+    @Override
+    public long unsyncedSequence(int partition, String table, byte[] key) {
+        PendingWrites.Write waiting =
+                pending.latest(PendingWrites.Family.DATA, StorageKeys.recordKey(partition, table, key));
+        return waiting == null ? 0 : waiting.sequence();
+    }
+
     @Override
     public long put(int partition, String table, byte[] key, Versioned value) {
         byte[] recordKey = StorageKeys.recordKey(partition, table, key);
