@@ -7,6 +7,7 @@ import io.dynakv.replication.replica.Durability;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.replication.replica.Replica;
 import io.dynakv.storage.StorageFullException;
+import io.dynakv.storage.StorageOverloadedException;
 import java.util.function.Consumer;
 
 /**
@@ -78,6 +79,9 @@ public final class LocalReplicaGateway implements ReplicaGateway {
             return;
         } catch (StorageFullException e) {
             reply.accept(storageFull(e));
+            return;
+        } catch (StorageOverloadedException e) {
+            reply.accept(new ReplicaReply.Failed("on " + self + ", " + e.getMessage()));
             return;
         }
         durability.whenDurable(

@@ -24,7 +24,7 @@ import java.util.function.Consumer;
 /**
  * Several replicas and coordinators in one thread, for testing quorum logic before the real
  * transport exists. Fault model: a replica can be down (never answers: only the coordinator's
- * timeout ends the wait), failing (answers with a failure), or slow (its replies are held until
+ * timeout ends the wait; also known down to membership when in {@link #knownDown}), failing (answers with a failure), or slow (its replies are held until
  * {@link #deliverHeld()}). Replies otherwise arrive in send order on the next {@link #run()}.
  * Time is virtual: timers fire only when {@link #advanceMillis} passes them.
  */
@@ -38,6 +38,8 @@ final class TestCluster {
     final Set<NodeId> down = new HashSet<>();
     final Set<NodeId> failing = new HashSet<>();
     final Set<NodeId> slow = new HashSet<>();
+    /** Replicas membership reports down ({@link ReplicaGateway#likelyUp} is false for them). */
+    final Set<NodeId> knownDown = new HashSet<>();
     private final Queue<Runnable> inbox = new ArrayDeque<>();
     final ReplicaGateway gateway = new Gateway();
     private final VirtualTime time = new VirtualTime();
@@ -114,6 +116,11 @@ final class TestCluster {
                 replicas.get(replica).apply(key, version);
                 return new ReplicaReply.WriteDone();
             });
+        }
+
+        @Override
+        public boolean likelyUp(NodeId replica) {
+            return !knownDown.contains(replica);
         }
 
         private void deliver(

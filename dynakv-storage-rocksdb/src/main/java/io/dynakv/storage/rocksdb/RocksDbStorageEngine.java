@@ -147,13 +147,18 @@ public final class RocksDbStorageEngine implements StorageEngine {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed; // written under lifecycle's write lock, read under its read lock
 
-    private RocksDbStorageEngine(Path dir, RocksDbTuning tuning, RocksDB db, List<ColumnFamilyHandle> handles) {
+    private RocksDbStorageEngine(
+            Path dir,
+            RocksDbTuning tuning,
+            RocksDB db,
+            List<ColumnFamilyHandle> handles,
+            PendingWrites.Limits backlog) {
         this.dir = dir;
         this.tuning = tuning;
         this.fullDisk = new FullDisk(dir);
         use(db, handles);
         this.hintIds = new AtomicLong(largestHintId(db, hintsCf));
-        this.pending = new PendingWrites(db.getLatestSequenceNumber());
+        this.pending = new PendingWrites(db.getLatestSequenceNumber(), backlog);
         this.durableSequence = pending.lastSequence();
         this.flushedSequence = durableSequence;
     }
@@ -163,6 +168,11 @@ public final class RocksDbStorageEngine implements StorageEngine {
      * with an operator's message when the directory is locked, corrupted or unusable.
      */
     public static RocksDbStorageEngine open(Path dir, Options options) {
+        return open(dir, options, PendingWrites.Limits.DEFAULT);
+    }
+
+    /** As {@link #open(Path, Options)}, with the bound of writes waiting for the disk. */
+    static RocksDbStorageEngine open(Path dir, Options options, PendingWrites.Limits backlog) {
         Path absolute = dir.toAbsolutePath().normalize();
         try {
             Files.createDirectories(absolute);
@@ -186,7 +196,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
             throw StorageOpenException.from(absolute, e);
         }
         log.info("storage opened dir={} sequence={}", absolute, db.getLatestSequenceNumber());
-        return new RocksDbStorageEngine(absolute, tuning, db, handles);
+        return new RocksDbStorageEngine(absolute, tuning, db, handles, backlog);
     }
 
     /** Opens the database with its four column families; their handles are added to {@code handles}. */
