@@ -126,6 +126,24 @@ public final class InMemoryStorageEngine implements StorageEngine {
     }
 
     @Override
+    public List<NodeId> hintTargets() {
+        List<NodeId> targets = new ArrayList<>();
+        byte[] next = hints.isEmpty() ? null : hints.firstKey();
+        while (next != null) {
+            NodeId target = Hint.targetOf(next);
+            targets.add(target);
+            next = target.value() == -1L ? null : hints.ceilingKey(Hint.storageKey(new NodeId(target.value() + 1), 0));
+        }
+        return targets;
+    }
+
+    @Override
+    public long hintCount(NodeId target) {
+        return hints.subMap(Hint.storageKey(target, 0), true, Hint.storageKey(target, -1L), true)
+                .size();
+    }
+
+    @Override
     public void removeHint(NodeId target, long id) {
         byte[] storageKey = Hint.storageKey(target, id);
         synchronized (writeLock) {

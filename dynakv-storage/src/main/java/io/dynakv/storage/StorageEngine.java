@@ -76,6 +76,12 @@ public interface StorageEngine extends AutoCloseable {
     /** Up to {@code limit} hints for {@code target} with an id above {@code afterId}, oldest first. */
     List<Hint> hints(NodeId target, long afterId, int limit);
 
+    /** Every node with at least one hint waiting, in ascending id order. */
+    List<NodeId> hintTargets();
+
+    /** Hints waiting for {@code target}; an estimate is fine (it bounds a target's queue). */
+    long hintCount(NodeId target);
+
     /** Forgets a hint once the target has acknowledged it. */
     void removeHint(NodeId target, long id);
 

@@ -59,6 +59,16 @@ public abstract class ForwardingStorageEngine implements StorageEngine {
     }
 
     @Override
+    public List<NodeId> hintTargets() {
+        return delegate.hintTargets();
+    }
+
+    @Override
+    public long hintCount(NodeId target) {
+        return delegate.hintCount(target);
+    }
+
+    @Override
     public void removeHint(NodeId target, long id) {
         delegate.removeHint(target, id);
     }

@@ -10,15 +10,22 @@ import io.dynakv.storage.StorageEngine;
 import io.dynakv.storage.StorageFullException;
 import io.dynakv.storage.StorageOverloadedException;
 
-/** Keeps hints in the node's storage, durable with the next group commit like any write. */
+/**
+ * Keeps hints in the node's storage, durable with the next group commit like any write. A target
+ * that already has {@link HintReplayer.Limits#maxPerTarget} hints gets no more (as Cassandra stops
+ * hinting a node down longer than its hint window): a long outage must not fill the disk with
+ * hints, and anti-entropy repairs the writes they would have carried.
+ */
 public final class StoredHints implements HintSink {
 
     private final StorageEngine storage;
     private final ReplicationStats stats;
+    private final long maxPerTarget;
 
-    public StoredHints(StorageEngine storage, ReplicationStats stats) {
+    public StoredHints(StorageEngine storage, ReplicationStats stats, HintReplayer.Limits limits) {
         this.storage = storage;
         this.stats = stats;
+        this.maxPerTarget = limits.maxPerTarget();
     }
 
     /**
@@ -28,6 +35,10 @@ public final class StoredHints implements HintSink {
      */
     @Override
     public void hint(NodeId target, KeyRef key, Versioned version) {
+        if (storage.hintCount(target) >= maxPerTarget) {
+            stats.hintsDropped.increment();
+            return;
+        }
         try {
             storage.putHint(new Hint(0, target, key.partition(), key.table(), key.key(), version));
         } catch (StorageFullException | StorageOverloadedException e) {

@@ -1,11 +1,13 @@
 package io.dynakv.replication.coordinator;
 
 import io.dynakv.cluster.ring.StaticRing;
+import io.dynakv.common.Clock;
 import io.dynakv.common.HlcClock;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.Scheduler;
 import io.dynakv.common.Versioned;
 import io.dynakv.replication.ReplicationStats;
+import io.dynakv.replication.handoff.HintReplayer;
 import io.dynakv.replication.handoff.StoredHints;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.replication.replica.Replica;
@@ -44,6 +46,7 @@ final class TestCluster {
     final ReplicaGateway gateway = new Gateway();
     private final VirtualTime time = new VirtualTime();
     final Scheduler scheduler = time;
+    final Clock clock = time;
     private final List<Runnable> held = new ArrayList<>();
     /** Every replica a read was sent to, in order. */
     final List<NodeId> readsAsked = new ArrayList<>();
@@ -72,7 +75,7 @@ final class TestCluster {
                             scheduler,
                             TIMEOUT_NANOS,
                             stats,
-                            new StoredHints(storage.get(node), stats)));
+                            new StoredHints(storage.get(node), stats, HintReplayer.Limits.DEFAULT)));
         }
     }
 

@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -132,6 +134,9 @@ public final class RocksDbStorageEngine implements StorageEngine {
     /** Hint ids, seeded past the largest stored so ids keep rising across restarts. */
     private final AtomicLong hintIds;
 
+    /** Hints per target, counted at open and kept up to date: an estimate (a hint removed twice counts twice). */
+    private final ConcurrentHashMap<NodeId, AtomicLong> hintsPerTarget = new ConcurrentHashMap<>();
+
     /**
      * Writes not yet in RocksDB, numbered one by one. Numbering starts from RocksDB's persisted
      * sequence so numbers keep rising across restarts.
@@ -157,7 +162,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         this.tuning = tuning;
         this.fullDisk = new FullDisk(dir);
         use(db, handles);
-        this.hintIds = new AtomicLong(largestHintId(db, hintsCf));
+        this.hintIds = new AtomicLong(countHints(db, hintsCf, hintsPerTarget));
         this.pending = new PendingWrites(db.getLatestSequenceNumber(), backlog);
         this.durableSequence = pending.lastSequence();
         this.flushedSequence = durableSequence;
@@ -357,6 +362,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         long id = hintIds.incrementAndGet();
         try {
             pending.add(PendingWrites.Family.HINTS, Hint.storageKey(hint.target(), id), hint.encodeBody());
+            hintsPerTarget.computeIfAbsent(hint.target(), t -> new AtomicLong()).incrementAndGet();
             return id;
         } finally {
             lock.unlock();
@@ -376,6 +382,36 @@ public final class RocksDbStorageEngine implements StorageEngine {
                 (storageKey, body) -> Hint.decodeBody(Hint.idOf(storageKey), target, body));
     }
 
+    /** Seeks from one target's range to the next, so it reads one hint per target. */
+    @Override
+    public List<NodeId> hintTargets() {
+        flushForRead(); // a target whose last hints were just removed is then gone
+        List<NodeId> targets = new ArrayList<>();
+        Lock lock = enter();
+        try (RocksIterator it = db.newIterator(hintsCf, tuning.readOptions)) {
+            for (it.seekToFirst(); it.isValid(); ) {
+                NodeId target = Hint.targetOf(it.key());
+                targets.add(target);
+                if (target.value() == -1L) {
+                    break; // the last target there can be
+                }
+                it.seek(Hint.storageKey(new NodeId(target.value() + 1), 0));
+            }
+            it.status();
+            return targets;
+        } catch (RocksDBException e) {
+            throw failure("hintTargets", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long hintCount(NodeId target) {
+        AtomicLong count = hintsPerTarget.get(target);
+        return count == null ? 0 : count.get();
+    }
+
     @Override
     public void removeHint(NodeId target, long id) {
         Lock lock = enterToWrite();
@@ -383,6 +419,10 @@ public final class RocksDbStorageEngine implements StorageEngine {
             pending.add(PendingWrites.Family.HINTS, Hint.storageKey(target, id), null);
         } finally {
             lock.unlock();
+        }
+        AtomicLong count = hintsPerTarget.get(target);
+        if (count != null) {
+            count.updateAndGet(n -> Math.max(0, n - 1));
         }
     }
 
@@ -561,12 +601,16 @@ public final class RocksDbStorageEngine implements StorageEngine {
         }
     }
 
-    /** The largest hint id stored: hint keys end in the id, but targets differ, so look at all. */
-    private static long largestHintId(RocksDB db, ColumnFamilyHandle hintsCf) {
+    /**
+     * Counts the stored hints of each target into {@code perTarget} and returns the largest hint
+     * id: hint keys end in the id, but targets differ, so look at all.
+     */
+    private static long countHints(RocksDB db, ColumnFamilyHandle hintsCf, Map<NodeId, AtomicLong> perTarget) {
         long largest = 0;
         try (RocksIterator it = db.newIterator(hintsCf)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 largest = Math.max(largest, Hint.idOf(it.key()));
+                perTarget.computeIfAbsent(Hint.targetOf(it.key()), t -> new AtomicLong()).incrementAndGet();
             }
         }
         return largest;
