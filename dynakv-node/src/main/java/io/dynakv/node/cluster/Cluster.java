@@ -223,7 +223,7 @@ public final class Cluster implements AutoCloseable {
                     HINT_BATCH,
                     HINT_TICK.toNanos(),
                     timeout);
-            diskLoop.runOnContext(ignored -> replayer.start()); // its timers then fire there too
+            diskLoop.runOnContext(onDiskLoop -> replayer.start()); // its timers then fire there too
             started.complete(c);
         });
         ClusterControl c = started.future().await(30, TimeUnit.SECONDS);
@@ -238,7 +238,7 @@ public final class Cluster implements AutoCloseable {
                             @Override
                             public Future<?> start() {
                                 created.complete(context);
-                                return super.start();
+                                return Future.succeededFuture();
                             }
                         },
                         new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
