@@ -31,7 +31,8 @@ class BackpressureTest {
             http.put("/key/before", Http.valueBody("\"kept\"")).expect(201);
 
             disk[0].overloaded = true;
-            Http.Resp refused = http.put("/key/during", Http.valueBody("\"refused\"")).expectError(503, "unavailable");
+            Http.Resp refused =
+                    http.put("/key/during", Http.valueBody("\"refused\"")).expectError(503, "unavailable");
             assertThat(refused.json().get("message").asText()).contains("the disk is behind", "retry");
             assertThat(http.get("/key/before").expect(200).json().get("value").asText())
                     .isEqualTo("kept");

@@ -55,7 +55,11 @@ class ControlLoopDiskTest {
                     && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            assertThat(http.get("/stats").expect(200).json().get("hints_dropped").asLong())
+            assertThat(http.get("/stats")
+                            .expect(200)
+                            .json()
+                            .get("hints_dropped")
+                            .asLong())
                     .as("the departed node's hint was dropped")
                     .isEqualTo(1);
         }

@@ -85,7 +85,9 @@ public final class LocalReplicaGateway implements ReplicaGateway {
             return;
         }
         durability.whenDurable(
-                sequence, () -> reply.accept(new ReplicaReply.WriteDone()), failure -> reply.accept(writeFailed(failure)));
+                sequence,
+                () -> reply.accept(new ReplicaReply.WriteDone()),
+                failure -> reply.accept(writeFailed(failure)));
     }
 
     private ReplicaReply.Failed writeFailed(RuntimeException failure) {

@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
 
 /**
  * Hands stored hints to their replicas once those are up again. Each tick sends one bounded batch
@@ -55,7 +54,8 @@ public final class HintReplayer {
 
         public Limits {
             if (maxAgeMillis < 1 || maxPerTarget < 1) {
-                throw new IllegalArgumentException("hint limits must be positive: " + maxAgeMillis + ", " + maxPerTarget);
+                throw new IllegalArgumentException(
+                        "hint limits must be positive: " + maxAgeMillis + ", " + maxPerTarget);
             }
         }
     }
@@ -187,8 +187,8 @@ public final class HintReplayer {
         // A replica can fall silent mid-batch; its gateway then never answers. Give up on the
         // batch after the timeout (the unanswered hints stay and go again).
         scheduler.schedule(replyTimeoutNanos, () -> inFlight.remove(target, sending));
-        byKey.forEach((key, same) -> gateway.write(
-                target, key, collapsed(same), reply -> delivered(target, sending, same, reply)));
+        byKey.forEach((key, same) ->
+                gateway.write(target, key, collapsed(same), reply -> delivered(target, sending, same, reply)));
         return byKey.size();
     }
 

@@ -53,7 +53,9 @@ class CoordinatorTest {
         List<Outcome<Versioned>> all = new ArrayList<>();
         write(a, "v1", ConsistencyLevel.parse("all"), all::add);
 
-        assertThat(all).as("answered without waiting for the timeout").singleElement()
+        assertThat(all)
+                .as("answered without waiting for the timeout")
+                .singleElement()
                 .isInstanceOfSatisfying(Outcome.Unavailable.class, u -> {
                     assertThat(u.required()).isEqualTo(3);
                     assertThat(u.reason()).contains("only 2 of the key's 3 replicas are up", "nothing was written");

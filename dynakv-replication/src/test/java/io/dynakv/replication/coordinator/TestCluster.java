@@ -42,6 +42,7 @@ final class TestCluster {
     final Set<NodeId> slow = new HashSet<>();
     /** Replicas membership reports down ({@link ReplicaGateway#likelyUp} is false for them). */
     final Set<NodeId> knownDown = new HashSet<>();
+
     private final Queue<Runnable> inbox = new ArrayDeque<>();
     final ReplicaGateway gateway = new Gateway();
     private final VirtualTime time = new VirtualTime();

@@ -180,9 +180,8 @@ class HintedHandoffTest {
 
         assertThat(cluster.stored(c, keyNamed("second"))).isPresent();
         assertThat(cluster.stored(c, keyNamed("third"))).isPresent();
-        assertThat(cluster.storage(a).hints(c, 0, 10))
-                .singleElement()
-                .satisfies(h -> assertThat(h.key()).isEqualTo(poisoned.key()));
+        assertThat(cluster.storage(a).hints(c, 0, 10)).singleElement().satisfies(h -> assertThat(h.key())
+                .isEqualTo(poisoned.key()));
     }
 
     @Test

@@ -610,7 +610,9 @@ public final class RocksDbStorageEngine implements StorageEngine {
         try (RocksIterator it = db.newIterator(hintsCf)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 largest = Math.max(largest, Hint.idOf(it.key()));
-                perTarget.computeIfAbsent(Hint.targetOf(it.key()), t -> new AtomicLong()).incrementAndGet();
+                perTarget
+                        .computeIfAbsent(Hint.targetOf(it.key()), t -> new AtomicLong())
+                        .incrementAndGet();
             }
         }
         return largest;
