@@ -117,7 +117,7 @@ public final class Coordinator {
             done.accept(hopeless.get());
             return;
         }
-        gateway.read(self, request.key(), reply -> {
+        gateway.readToMint(self, request.key(), reply -> {
             if (reply instanceof ReplicaReply.ReadDone local) {
                 fanOutWrite(request, replicas, required, local.value(), done);
             } else if (mayForward && replicas.size() > 1) {

@@ -40,6 +40,13 @@ public final class LocalReplicaGateway implements ReplicaGateway {
         readDurable(key, 0, reply);
     }
 
+    /** Answers at once, with what storage holds: see {@link ReplicaGateway#readToMint}. */
+    @Override
+    public void readToMint(NodeId target, KeyRef key, Consumer<ReplicaReply> reply) {
+        checkLocal(target);
+        reply.accept(readNow(key));
+    }
+
     /** {@code waited}: the sequence already waited for, so an unchanged key is answered, not waited on again. */
     private void readDurable(KeyRef key, long waited, Consumer<ReplicaReply> reply) {
         long unsynced;

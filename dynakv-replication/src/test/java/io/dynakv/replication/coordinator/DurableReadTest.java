@@ -71,6 +71,17 @@ class DurableReadTest {
     }
 
     @Test
+    void aWriteToAKeyWithAPendingWriteIsMintedWithoutWaitingForItsFsync() {
+        commit.holding = true;
+        write(version(1, "one"));
+
+        List<ReplicaReply> reads = new ArrayList<>();
+        gateway.readToMint(SELF, key, reads::add);
+
+        assertThat(reads).singleElement().satisfies(r -> assertThat(text(r)).contains("\"one\""));
+    }
+
+    @Test
     void aReadOfADurableKeyAnswersAtOnceWhileOtherWritesWait() {
         write(version(1, "one"));
         commit.complete();
