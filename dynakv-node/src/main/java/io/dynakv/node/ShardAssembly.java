@@ -19,6 +19,7 @@ import io.dynakv.replication.coordinator.RemoteReplicaGateway;
 import io.dynakv.replication.coordinator.ReplicaGateway;
 import io.dynakv.replication.coordinator.ReplicaServer;
 import io.dynakv.replication.coordinator.RoutingReplicaGateway;
+import io.dynakv.replication.handoff.HintReplayer;
 import io.dynakv.replication.handoff.StoredHints;
 import io.dynakv.replication.rebalance.PartitionStream;
 import io.dynakv.replication.rebalance.PartitionStreamServer;
@@ -129,7 +130,7 @@ final class ShardAssembly {
                 scheduler,
                 timeout,
                 handle.stats(),
-                new StoredHints(storage, handle.stats()));
+                new StoredHints(storage, handle.stats(), HintReplayer.Limits.DEFAULT));
         ReplicaServer server = new ReplicaServer(handle.id(), replica, durability, cluster.transport());
         AntiEntropyScheduler antiEntropy = new AntiEntropyScheduler(
                 handle.id(),

@@ -17,7 +17,11 @@ public final class ReplicationStats {
     /** Writes kept for replicas that missed them (hinted handoff). */
     public final LongAdder hintsStored = new LongAdder();
 
-    /** Hints that could not be kept because this node's disk was full; anti-entropy covers them. */
+    /**
+     * Hints not kept or given up: this node's disk was full or far behind, the target had its most
+     * hints, a hint grew older than the hint age limit, or its target left the ring. Anti-entropy
+     * repairs what they carried.
+     */
     public final LongAdder hintsDropped = new LongAdder();
 
     /** Hints handed over to their replicas and deleted. */

@@ -53,6 +53,11 @@ final class SimDisk implements StorageEngine {
     }
 
     @Override
+    public long unsyncedSequence(int partition, String table, byte[] key) {
+        return engine.unsyncedSequence(partition, table, key);
+    }
+
+    @Override
     public long put(int partition, String table, byte[] key, Versioned value) {
         refuseIfFull();
         return engine.put(partition, table, key, value);
@@ -104,6 +109,16 @@ final class SimDisk implements StorageEngine {
     public void removeHint(NodeId target, long id) {
         refuseIfFull();
         engine.removeHint(target, id);
+    }
+
+    @Override
+    public List<NodeId> hintTargets() {
+        return engine.hintTargets();
+    }
+
+    @Override
+    public long hintCount(NodeId target) {
+        return engine.hintCount(target);
     }
 
     @Override

@@ -49,6 +49,11 @@ public record Hint(long id, NodeId target, int partition, String table, byte[] k
         return new ByteWriter(16).writeLong(target.value()).writeLong(id).toByteArray();
     }
 
+    /** The target inside a storage key made by {@link #storageKey}. */
+    public static NodeId targetOf(byte[] storageKey) {
+        return new NodeId(new ByteReader(storageKey, 0, 8).readLong());
+    }
+
     /** The id inside a storage key made by {@link #storageKey}. */
     public static long idOf(byte[] storageKey) {
         return new ByteReader(storageKey, 8, 8).readLong();

@@ -54,6 +54,9 @@ public final class InMemoryStorageEngine implements StorageEngine {
     /** For each key written since the last sync, its encoded value at that sync; empty: absent. */
     private final TreeMap<byte[], Optional<byte[]>> undo = new TreeMap<>(StorageKeys.ORDER);
 
+    /** For each key written since the last sync, the sequence of its newest write; read without the lock. */
+    private final ConcurrentSkipListMap<byte[], Long> unsynced = new ConcurrentSkipListMap<>(StorageKeys.ORDER);
+
     /** The same as {@link #undo}, for hints (guarded by writeLock). */
     private final TreeMap<byte[], Optional<byte[]>> hintUndo = new TreeMap<>(StorageKeys.ORDER);
 
@@ -69,6 +72,11 @@ public final class InMemoryStorageEngine implements StorageEngine {
     }
 
     @Override
+    public long unsyncedSequence(int partition, String table, byte[] key) {
+        return unsynced.getOrDefault(StorageKeys.recordKey(partition, table, key), 0L);
+    }
+
+    @Override
     public long put(int partition, String table, byte[] key, Versioned value) {
         byte[] recordKey = StorageKeys.recordKey(partition, table, key);
         byte[] encoded = value.encode();
@@ -76,7 +84,7 @@ public final class InMemoryStorageEngine implements StorageEngine {
             byte[] previous = records.put(recordKey, encoded);
             remember(recordKey, previous);
             account(recordKey, previous, encoded);
-            return sequence.incrementAndGet();
+            return numbered(recordKey);
         }
     }
 
@@ -87,7 +95,7 @@ public final class InMemoryStorageEngine implements StorageEngine {
             byte[] previous = records.remove(recordKey);
             remember(recordKey, previous);
             account(recordKey, previous, null);
-            return sequence.incrementAndGet();
+            return numbered(recordKey);
         }
     }
 
@@ -115,6 +123,24 @@ public final class InMemoryStorageEngine implements StorageEngine {
             out.add(Hint.decodeBody(Hint.idOf(e.getKey()), target, e.getValue()));
         }
         return out;
+    }
+
+    @Override
+    public List<NodeId> hintTargets() {
+        List<NodeId> targets = new ArrayList<>();
+        byte[] next = hints.isEmpty() ? null : hints.firstKey();
+        while (next != null) {
+            NodeId target = Hint.targetOf(next);
+            targets.add(target);
+            next = target.value() == -1L ? null : hints.ceilingKey(Hint.storageKey(new NodeId(target.value() + 1), 0));
+        }
+        return targets;
+    }
+
+    @Override
+    public long hintCount(NodeId target) {
+        return hints.subMap(Hint.storageKey(target, 0), true, Hint.storageKey(target, -1L), true)
+                .size();
     }
 
     @Override
@@ -173,6 +199,7 @@ public final class InMemoryStorageEngine implements StorageEngine {
         synchronized (writeLock) {
             undo.clear();
             hintUndo.clear();
+            unsynced.clear();
             return sequence.get();
         }
     }
@@ -191,6 +218,7 @@ public final class InMemoryStorageEngine implements StorageEngine {
                 account(e.getKey(), current, restoredValue);
             }
             undo.clear();
+            unsynced.clear();
             for (Map.Entry<byte[], Optional<byte[]>> e : hintUndo.entrySet()) {
                 if (e.getValue().isPresent()) {
                     hints.put(e.getKey(), e.getValue().get());
@@ -235,6 +263,13 @@ public final class InMemoryStorageEngine implements StorageEngine {
     @Override
     public void close() {
         sync();
+    }
+
+    /** Numbers a data write (the caller holds writeLock) and notes it as not yet durable. */
+    private long numbered(byte[] recordKey) {
+        long number = sequence.incrementAndGet();
+        unsynced.put(recordKey, number);
+        return number;
     }
 
     /** Notes a write's previous value, unless the key was already written since the last sync. */

@@ -18,6 +18,15 @@ public interface StorageEngine extends AutoCloseable {
     /** The stored version, tombstones included; empty when the key was never written or was purged. */
     Optional<Versioned> get(int partition, String table, byte[] key);
 
+    /**
+     * The sequence number of the newest write to this key that is not durable yet, or 0 when there
+     * is none. A reader that must not return what a crash can take back waits until that sequence
+     * is durable before it reads (see {@code LocalReplicaGateway}). An engine may report 0 for a
+     * write it has already handed to the operating system: that survives a killed process, though
+     * not a machine crash, until the next {@link #sync()}.
+     */
+    long unsyncedSequence(int partition, String table, byte[] key);
+
     /** Stores {@code value} as the key's version, replacing any previous one. Returns a sequence number. */
     long put(int partition, String table, byte[] key, Versioned value);
 
@@ -66,6 +75,12 @@ public interface StorageEngine extends AutoCloseable {
 
     /** Up to {@code limit} hints for {@code target} with an id above {@code afterId}, oldest first. */
     List<Hint> hints(NodeId target, long afterId, int limit);
+
+    /** Every node with at least one hint waiting, in ascending id order. */
+    List<NodeId> hintTargets();
+
+    /** Hints waiting for {@code target}; an estimate is fine (it bounds a target's queue). */
+    long hintCount(NodeId target);
 
     /** Forgets a hint once the target has acknowledged it. */
     void removeHint(NodeId target, long id);

@@ -24,6 +24,11 @@ public abstract class ForwardingStorageEngine implements StorageEngine {
     }
 
     @Override
+    public long unsyncedSequence(int partition, String table, byte[] key) {
+        return delegate.unsyncedSequence(partition, table, key);
+    }
+
+    @Override
     public long put(int partition, String table, byte[] key, Versioned value) {
         return delegate.put(partition, table, key, value);
     }
@@ -51,6 +56,16 @@ public abstract class ForwardingStorageEngine implements StorageEngine {
     @Override
     public List<Hint> hints(NodeId target, long afterId, int limit) {
         return delegate.hints(target, afterId, limit);
+    }
+
+    @Override
+    public List<NodeId> hintTargets() {
+        return delegate.hintTargets();
+    }
+
+    @Override
+    public long hintCount(NodeId target) {
+        return delegate.hintCount(target);
     }
 
     @Override

@@ -358,6 +358,19 @@ public abstract class StorageEngineContract {
     }
 
     @Test
+    void aWriteIsReportedUnsyncedUntilASyncCoversIt() {
+        long first = engine.put(0, "t", utf8("a"), json("a", 1));
+        long second = engine.remove(0, "t", utf8("b"));
+
+        assertThat(engine.unsyncedSequence(0, "t", utf8("a"))).isEqualTo(first);
+        assertThat(engine.unsyncedSequence(0, "t", utf8("b"))).isEqualTo(second);
+        assertThat(engine.unsyncedSequence(0, "t", utf8("c"))).isZero();
+        engine.sync();
+        assertThat(engine.unsyncedSequence(0, "t", utf8("a"))).isZero();
+        assertThat(engine.unsyncedSequence(0, "t", utf8("b"))).isZero();
+    }
+
+    @Test
     void reopenAfterCloseKeepsSyncedAndCleanlyClosedWrites() {
         engine.put(0, "t", utf8("a"), json("a", 1));
         engine.put(300, "other", utf8("b"), bytes(b(1, 2)));

@@ -4,7 +4,6 @@ import io.dynakv.cluster.membership.MembershipTransport;
 import io.dynakv.cluster.membership.SwimCodecs;
 import io.dynakv.cluster.membership.SwimConfig;
 import io.dynakv.cluster.membership.SwimMembership;
-import io.dynakv.cluster.ring.PartitionTable;
 import io.dynakv.cluster.ring.Ring;
 import io.dynakv.cluster.ring.RingCodecs;
 import io.dynakv.cluster.ring.RingManager;
@@ -27,23 +26,34 @@ import io.dynakv.storage.StorageEngine;
 import io.dynakv.transport.MessageTransport;
 import io.dynakv.transport.TransportConfig;
 import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's part in a cluster: the node-to-node transport, membership and ring on the control
  * loop, and hinted-handoff replay. Built by {@link #start}; the shards reach other nodes through
  * {@link #transport()} and read the ring through {@link #ring()}.
+ *
+ * <p>The control loop does no disk I/O: it runs failure detection, and a probe answered late
+ * because the loop waited for an fsync makes a healthy node look dead. Hint replay (which scans
+ * the hints on disk) and the cluster metadata's synced writes run on the disk loop instead, a
+ * Vert.x worker context (ordered, allowed to block); replay's results stay there with it.
  */
 public final class Cluster implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Cluster.class);
 
     /** Room in a frame beyond the largest value: key, version vector, message envelope. */
     private static final int FRAME_OVERHEAD_BYTES = 64 * 1024;
@@ -51,16 +61,26 @@ public final class Cluster implements AutoCloseable {
     private static final int HINT_BATCH = 256;
     private static final Duration HINT_TICK = Duration.ofSeconds(1);
 
+    /** How long a close waits for the disk loop to finish saving what the control loop changed last. */
+    private static final Duration DISK_LOOP_DRAIN = Duration.ofSeconds(10);
+
     /** Seeds of the protocols' random choices; different on every node and every start. */
     private static final SecureRandom SEEDS = new SecureRandom();
 
     private final Context controlLoop;
+    private final Context diskLoop;
     private final MessageTransport transport;
     private final ClusterControl control;
     private final Rebalancer rebalancer;
 
-    private Cluster(Context controlLoop, MessageTransport transport, ClusterControl control, Rebalancer rebalancer) {
+    private Cluster(
+            Context controlLoop,
+            Context diskLoop,
+            MessageTransport transport,
+            ClusterControl control,
+            Rebalancer rebalancer) {
         this.controlLoop = controlLoop;
+        this.diskLoop = diskLoop;
         this.transport = transport;
         this.control = control;
         this.rebalancer = rebalancer;
@@ -96,9 +116,10 @@ public final class Cluster implements AutoCloseable {
             Optional<String> joinSeed)
             throws Exception {
         Context controlLoop = vertx.getOrCreateContext();
+        Context diskLoop = workerContext(vertx);
         HostPort peer = new HostPort(config.advertise().host(), config.peerPort());
         NodeAddress address = new NodeAddress(config.advertise(), peer);
-        MessageRouter router = new MessageRouter(shards, controlLoop);
+        MessageRouter router = new MessageRouter(shards, controlLoop, diskLoop);
         ClusterControl[] control = new ClusterControl[1];
         Rebalancer[] rebalancers = new Rebalancer[1];
         TransportConfig transportConfig = new TransportConfig(
@@ -130,7 +151,7 @@ public final class Cluster implements AutoCloseable {
                             + ". Is another process using the port? Choose another with --peer-port.",
                     e);
         }
-        ClusterMeta meta = new ClusterMeta(storage);
+        ClusterMeta meta = new ClusterMeta(storage, task -> diskLoop.runOnContext(ignored -> task.run()));
         List<String> seeds = joinSeed.map(List::of).orElseGet(meta::peers);
         VertxScheduler scheduler = new VertxScheduler(vertx);
         MembershipTransport membershipTransport = new MembershipTransport() {
@@ -179,21 +200,48 @@ public final class Cluster implements AutoCloseable {
                     transport, scheduler, shards.size(), 2 * timeout, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
             router.attach(c, hintGateway, rebalancer, transport);
             c.start(seeds);
-            new HintReplayer(
-                            storage,
-                            hintGateway,
-                            scheduler,
-                            stats,
-                            () -> others(c, self),
-                            id -> c.view().isUp(id),
-                            HINT_BATCH,
-                            HINT_TICK.toNanos(),
-                            timeout)
-                    .start();
+            HintReplayer replayer = new HintReplayer(
+                    storage,
+                    hintGateway,
+                    scheduler,
+                    new SystemClock(config.testClockOffset().toMillis()),
+                    stats,
+                    new HintReplayer.Targets() { // the latest view: read on the disk loop
+                        @Override
+                        public boolean isUp(NodeId node) {
+                            return c.view().isUp(node);
+                        }
+
+                        @Override
+                        public boolean hasLeft(NodeId node) {
+                            return c.view().hasLeft(node);
+                        }
+                    },
+                    HintReplayer.Limits.DEFAULT,
+                    HINT_BATCH,
+                    HINT_TICK.toNanos(),
+                    timeout);
+            diskLoop.runOnContext(onDiskLoop -> replayer.start()); // its timers then fire there too
             started.complete(c);
         });
         ClusterControl c = started.future().await(30, TimeUnit.SECONDS);
-        return new Cluster(controlLoop, transport, c, rebalancers[0]);
+        return new Cluster(controlLoop, diskLoop, transport, c, rebalancers[0]);
+    }
+
+    /** A worker context: runs one task at a time, in order, on Vert.x's worker threads. */
+    private static Context workerContext(Vertx vertx) throws Exception {
+        Promise<Context> created = Promise.promise();
+        vertx.deployVerticle(
+                        new VerticleBase() {
+                            @Override
+                            public Future<?> start() {
+                                created.complete(context);
+                                return Future.succeededFuture();
+                            }
+                        },
+                        new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+                .await(30, TimeUnit.SECONDS);
+        return created.future().await(30, TimeUnit.SECONDS);
     }
 
     /** SWIM's defaults, scaled to the configured protocol period. */
@@ -210,19 +258,6 @@ public final class Cluster implements AutoCloseable {
                 d.deadProbeEveryPeriods(),
                 d.joinRetryPeriods(),
                 d.syncEveryPeriods());
-    }
-
-    private static List<NodeId> others(ClusterControl control, NodeId self) {
-        PartitionTable table = control.view().table();
-        List<NodeId> others = new ArrayList<>();
-        if (table != null) {
-            for (NodeId id : table.members()) {
-                if (!id.equals(self)) {
-                    others.add(id);
-                }
-            }
-        }
-        return others;
     }
 
     public ClusterControl control() {
@@ -263,9 +298,17 @@ public final class Cluster implements AutoCloseable {
         return transport.undeliverable();
     }
 
+    /** Stops the transport, then waits for the disk loop to save what was changed last. */
     @Override
     public void close() {
         transport.close();
+        Promise<Void> drained = Promise.promise();
+        diskLoop.runOnContext(ignored -> drained.complete()); // after every save queued before it
+        try {
+            drained.future().await(DISK_LOOP_DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.warn("cluster state saves did not finish within {} s: {}", DISK_LOOP_DRAIN.toSeconds(), e.toString());
+        }
     }
 
     private static String rootMessage(Throwable e) {

@@ -10,12 +10,20 @@ import io.dynakv.storage.StorageEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a node remembers of its cluster across restarts, in the storage's metadata: the partition
  * table it held, its last SWIM incarnation and the addresses of the members it knew. A restarted
  * node rejoins through those members without being told where the cluster is, and with a higher
  * incarnation, so its return overrides any DEAD claim about it at once.
+ *
+ * <p>Saves run on {@code writes}, never on the caller's loop: each is a synced write (an fsync), and
+ * the control loop that saves the table and incarnation also runs failure detection, which must
+ * not stall behind the disk. The executor keeps their order, so the last save of a name wins;
+ * reads happen at start, before any save.
  */
 final class ClusterMeta {
 
@@ -27,10 +35,15 @@ final class ClusterMeta {
     private static final int MAX_PEERS = 4096;
     private static final int MAX_ADDRESS_BYTES = 512;
 
-    private final StorageEngine storage;
+    private static final Logger log = LoggerFactory.getLogger(ClusterMeta.class);
 
-    ClusterMeta(StorageEngine storage) {
+    private final StorageEngine storage;
+    private final Executor writes;
+
+    /** @param writes runs the saves one at a time, in order, off every event loop */
+    ClusterMeta(StorageEngine storage, Executor writes) {
         this.storage = storage;
+        this.writes = writes;
     }
 
     Optional<PartitionTable> table() {
@@ -38,7 +51,7 @@ final class ClusterMeta {
     }
 
     void saveTable(PartitionTable table) {
-        storage.putMeta(TABLE, table.encode());
+        save(TABLE, table.encode());
     }
 
     long incarnation() {
@@ -48,7 +61,7 @@ final class ClusterMeta {
     }
 
     void saveIncarnation(long incarnation) {
-        storage.putMeta(INCARNATION, new ByteWriter(8).writeLong(incarnation).toByteArray());
+        save(INCARNATION, new ByteWriter(8).writeLong(incarnation).toByteArray());
     }
 
     /** Partitions still streaming in to {@code self}, with their sources, as last saved. */
@@ -79,7 +92,7 @@ final class ClusterMeta {
             out.writeShort(t.partition()).writeByte(sources.size());
             sources.forEach(id -> out.writeLong(id.value()));
         }
-        storage.putMeta(STREAMING, out.toByteArray());
+        save(STREAMING, out.toByteArray());
     }
 
     /** Gossiped addresses of the other members, as last saved. */
@@ -103,6 +116,20 @@ final class ClusterMeta {
         for (String address : kept) {
             WireStrings.write(out, address, MAX_ADDRESS_BYTES, "peer address");
         }
-        storage.putMeta(PEERS, out.toByteArray());
+        save(PEERS, out.toByteArray());
+    }
+
+    /**
+     * A failed save (a full disk) is logged, not thrown: the node keeps running on what it knows,
+     * and the next change of the same state saves it again.
+     */
+    private void save(String name, byte[] value) {
+        writes.execute(() -> {
+            try {
+                storage.putMeta(name, value);
+            } catch (RuntimeException e) {
+                log.warn("saving {} failed; it is saved again at its next change: {}", name, e.toString());
+            }
+        });
     }
 }

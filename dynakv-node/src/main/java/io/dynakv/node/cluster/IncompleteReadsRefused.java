@@ -29,10 +29,20 @@ public final class IncompleteReadsRefused implements ReplicaGateway {
 
     @Override
     public void read(NodeId replica, KeyRef key, Consumer<ReplicaReply> reply) {
+        unlessIncomplete(key, reply, () -> local.read(replica, key, reply));
+    }
+
+    /** Refused too: a replica that cannot tell what it holds must not mint the key's next version. */
+    @Override
+    public void readToMint(NodeId replica, KeyRef key, Consumer<ReplicaReply> reply) {
+        unlessIncomplete(key, reply, () -> local.readToMint(replica, key, reply));
+    }
+
+    private void unlessIncomplete(KeyRef key, Consumer<ReplicaReply> reply, Runnable read) {
         if (rebalancer.isIncomplete(key.partition())) {
             reply.accept(new ReplicaReply.Failed(reason(key.partition())));
         } else {
-            local.read(replica, key, reply);
+            read.run();
         }
     }
 

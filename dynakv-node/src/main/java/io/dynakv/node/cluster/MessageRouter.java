@@ -35,22 +35,25 @@ final class MessageRouter implements MessageHandler {
 
     private final ShardRouter shards;
     private final Context controlLoop;
+    private final Context handoffLoop;
     private volatile ClusterControl control;
-    private volatile RemoteReplicaGateway controlGateway;
+    private volatile RemoteReplicaGateway handoffGateway;
     private volatile Rebalancer rebalancer;
     private volatile Transport transport;
 
-    MessageRouter(ShardRouter shards, Context controlLoop) {
+    /** @param handoffLoop where hint replay runs: replies to its gateway go there */
+    MessageRouter(ShardRouter shards, Context controlLoop, Context handoffLoop) {
         this.shards = shards;
         this.controlLoop = controlLoop;
+        this.handoffLoop = handoffLoop;
     }
 
-    /** The control loop's protocols; messages for them before this are dropped. */
+    /** The control loop's protocols and hint replay's gateway; messages for them before this are dropped. */
     void attach(
-            ClusterControl control, RemoteReplicaGateway controlGateway, Rebalancer rebalancer, Transport transport) {
+            ClusterControl control, RemoteReplicaGateway handoffGateway, Rebalancer rebalancer, Transport transport) {
         this.rebalancer = rebalancer;
         this.transport = transport;
-        this.controlGateway = controlGateway;
+        this.handoffGateway = handoffGateway;
         this.control = control;
     }
 
@@ -109,9 +112,9 @@ final class MessageRouter implements MessageHandler {
             if (shard != null) {
                 shard.execute(() -> shard.remote().onReply(from, reply));
             }
-        } else if (loop == shards.size() && controlGateway != null) {
-            RemoteReplicaGateway gateway = controlGateway;
-            controlLoop.runOnContext(ignored -> gateway.onReply(from, reply));
+        } else if (loop == shards.size() && handoffGateway != null) {
+            RemoteReplicaGateway gateway = handoffGateway;
+            handoffLoop.runOnContext(ignored -> gateway.onReply(from, reply));
         }
     }
 

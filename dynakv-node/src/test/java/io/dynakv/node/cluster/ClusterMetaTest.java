@@ -21,7 +21,7 @@ class ClusterMetaTest {
     private static final NodeId HIGH = new NodeId(0xfedc_ba98_7654_3210L);
 
     private final InMemoryStorageEngine storage = new InMemoryStorageEngine();
-    private final ClusterMeta meta = new ClusterMeta(storage);
+    private final ClusterMeta meta = new ClusterMeta(storage, Runnable::run);
 
     @Test
     void aFreshStorageGivesTheDefaults() {
@@ -70,7 +70,7 @@ class ClusterMetaTest {
         meta.savePeers(List.of("h:1|h:2"));
         meta.saveStreaming(List.of(new Transfer(3, List.of(B), A)));
 
-        ClusterMeta restarted = new ClusterMeta(storage);
+        ClusterMeta restarted = new ClusterMeta(storage, Runnable::run);
         assertThat(restarted.table()).hasValue(table);
         assertThat(restarted.incarnation()).isEqualTo(42);
         assertThat(restarted.peers()).containsExactly("h:1|h:2");

@@ -50,8 +50,9 @@ class MessageRouterTest {
     private final List<String> controlLoopCalls = new ArrayList<>();
     private final List<Object[]> sent = new ArrayList<>();
     private final Transport transport = (to, message) -> sent.add(new Object[] {to, message});
-    private final ClusterMeta meta = new ClusterMeta(new InMemoryStorageEngine());
-    private final MessageRouter router = new MessageRouter(ShardRouters.unstarted(LOOPS), recordingContext());
+    private final ClusterMeta meta = new ClusterMeta(new InMemoryStorageEngine(), Runnable::run);
+    private final MessageRouter router =
+            new MessageRouter(ShardRouters.unstarted(LOOPS), recordingContext(), recordingContext());
 
     /** A Context that records every call and runs what is posted to it at once. */
     @SuppressWarnings("unchecked")

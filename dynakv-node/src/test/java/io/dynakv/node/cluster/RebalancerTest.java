@@ -29,7 +29,7 @@ class RebalancerTest {
     private static final NodeId D = new NodeId(0x0dL);
 
     private final InMemoryStorageEngine storage = new InMemoryStorageEngine();
-    private final ClusterMeta meta = new ClusterMeta(storage);
+    private final ClusterMeta meta = new ClusterMeta(storage, Runnable::run);
 
     private Rebalancer rebalancer(NodeId self, PartitionTable known) {
         return new Rebalancer(self, ShardRouters.unstarted(LOOPS), meta, PARTITIONS, known);

@@ -112,7 +112,12 @@ public final class Coordinator {
             }
             return;
         }
-        gateway.read(self, request.key(), reply -> {
+        Optional<Outcome<Versioned>> hopeless = knownUnreachable(replicas, required);
+        if (hopeless.isPresent()) {
+            done.accept(hopeless.get());
+            return;
+        }
+        gateway.readToMint(self, request.key(), reply -> {
             Optional<Versioned> version = reply instanceof ReplicaReply.ReadDone local
                     ? VersionMinter.mint(dots, hlc, request, local.value())
                     : Optional.empty();
@@ -136,6 +141,30 @@ public final class Coordinator {
                         dots.renewalFailedOnFullDisk()));
             }
         });
+    }
+
+    /**
+     * Fails a write at once, before anything is minted or sent, when membership already knows too
+     * few of its replicas are up to reach W: waiting for replicas known to be down only turns the
+     * same failure into a 504 after the whole timeout. Nothing was written, so the client may
+     * retry the write as it was.
+     */
+    private Optional<Outcome<Versioned>> knownUnreachable(List<NodeId> replicas, int required) {
+        int up = 0;
+        for (NodeId replica : replicas) {
+            if (gateway.likelyUp(replica)) {
+                up++;
+            }
+        }
+        if (up >= required) {
+            return Optional.empty();
+        }
+        return Optional.of(new Outcome.Unavailable<>(
+                0,
+                required,
+                replicas.size(),
+                "only " + up + " of the key's " + replicas.size() + " replicas are up and " + required
+                        + " must acknowledge; nothing was written"));
     }
 
     /** Waits for the replica's outcome, at most two timeouts: its own plus the hop. */

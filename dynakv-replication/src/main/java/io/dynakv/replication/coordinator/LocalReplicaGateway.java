@@ -7,6 +7,7 @@ import io.dynakv.replication.replica.Durability;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.replication.replica.Replica;
 import io.dynakv.storage.StorageFullException;
+import io.dynakv.storage.StorageOverloadedException;
 import java.util.function.Consumer;
 
 /**
@@ -26,19 +27,52 @@ public final class LocalReplicaGateway implements ReplicaGateway {
         this.durability = durability;
     }
 
+    /**
+     * Answers with the stored version once it is durable: a write that is accepted but not yet
+     * fsynced is visible in storage, and a crash of this node would take it back, so a read that
+     * returned it could show a client a value the cluster then loses. Such a read waits for the
+     * group commit the write is already waiting for (asynchronously, on this loop), then reads
+     * again: when a newer write to the key came in meanwhile, it waits for that one too.
+     */
     @Override
     public void read(NodeId target, KeyRef key, Consumer<ReplicaReply> reply) {
         checkLocal(target);
-        ReplicaReply answer;
+        readDurable(key, 0, reply);
+    }
+
+    /** Answers at once, with what storage holds: see {@link ReplicaGateway#readToMint}. */
+    @Override
+    public void readToMint(NodeId target, KeyRef key, Consumer<ReplicaReply> reply) {
+        checkLocal(target);
+        reply.accept(readNow(key));
+    }
+
+    /** {@code waited}: the sequence already waited for, so an unchanged key is answered, not waited on again. */
+    private void readDurable(KeyRef key, long waited, Consumer<ReplicaReply> reply) {
+        long unsynced;
         try {
-            answer = new ReplicaReply.ReadDone(replica.read(key));
+            unsynced = replica.unsyncedSequence(key);
+        } catch (StorageFullException e) {
+            reply.accept(storageFull(e));
+            return;
+        }
+        if (unsynced <= waited) {
+            reply.accept(readNow(key));
+            return;
+        }
+        durability.whenDurable(
+                unsynced, () -> readDurable(key, unsynced, reply), failure -> reply.accept(writeFailed(failure)));
+    }
+
+    private ReplicaReply readNow(KeyRef key) {
+        try {
+            return new ReplicaReply.ReadDone(replica.read(key));
         } catch (CorruptRecordException e) {
             // Never serve damaged data; the other replicas (or an operator) must supply it.
-            answer = new ReplicaReply.Failed("stored record for " + key + " is corrupt: " + e.getMessage());
+            return new ReplicaReply.Failed("stored record for " + key + " is corrupt: " + e.getMessage());
         } catch (StorageFullException e) {
-            answer = storageFull(e); // the storage is being reopened after its disk filled: a second
+            return storageFull(e); // the storage is being reopened after its disk filled: a second
         }
-        reply.accept(answer);
     }
 
     @Override
@@ -53,14 +87,20 @@ public final class LocalReplicaGateway implements ReplicaGateway {
         } catch (StorageFullException e) {
             reply.accept(storageFull(e));
             return;
+        } catch (StorageOverloadedException e) {
+            reply.accept(new ReplicaReply.Failed("on " + self + ", " + e.getMessage()));
+            return;
         }
         durability.whenDurable(
                 sequence,
                 () -> reply.accept(new ReplicaReply.WriteDone()),
-                failure -> reply.accept(
-                        failure instanceof StorageFullException full
-                                ? storageFull(full)
-                                : new ReplicaReply.Failed("writing to disk failed on " + self + ": " + failure)));
+                failure -> reply.accept(writeFailed(failure)));
+    }
+
+    private ReplicaReply.Failed writeFailed(RuntimeException failure) {
+        return failure instanceof StorageFullException full
+                ? storageFull(full)
+                : new ReplicaReply.Failed("writing to disk failed on " + self + ": " + failure);
     }
 
     private ReplicaReply.Failed storageFull(StorageFullException e) {

@@ -16,6 +16,15 @@ public interface ReplicaGateway {
     /** Asks {@code replica} for its version of {@code key}. */
     void read(NodeId replica, KeyRef key, Consumer<ReplicaReply> reply);
 
+    /**
+     * Reads this node's own replica for minting a write's version: like {@link #read}, but it may
+     * answer with a write that is not durable yet. The new version descends it either way, and
+     * waiting for that write's fsync would make writes to one key wait one fsync each.
+     */
+    default void readToMint(NodeId replica, KeyRef key, Consumer<ReplicaReply> reply) {
+        read(replica, key, reply);
+    }
+
     /** Sends {@code version} to {@code replica}; the reply comes once it is durable there. */
     void write(NodeId replica, KeyRef key, Versioned version, Consumer<ReplicaReply> reply);
 

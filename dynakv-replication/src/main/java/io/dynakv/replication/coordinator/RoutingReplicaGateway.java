@@ -33,6 +33,11 @@ public final class RoutingReplicaGateway implements ReplicaGateway {
     }
 
     @Override
+    public void readToMint(NodeId replica, KeyRef key, Consumer<ReplicaReply> reply) {
+        (replica.equals(self) ? local : remote).readToMint(replica, key, reply);
+    }
+
+    @Override
     public void write(NodeId replica, KeyRef key, Versioned version, Consumer<ReplicaReply> reply) {
         (replica.equals(self) ? local : remote).write(replica, key, version, reply);
     }

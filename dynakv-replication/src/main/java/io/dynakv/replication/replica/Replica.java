@@ -27,6 +27,11 @@ public final class Replica {
         return storage.get(key.partition(), key.table(), key.key());
     }
 
+    /** The storage sequence of the key's newest write that is not durable yet; 0 when none. */
+    public long unsyncedSequence(KeyRef key) {
+        return storage.unsyncedSequence(key.partition(), key.table(), key.key());
+    }
+
     /**
      * Applies {@code incoming}. Returns the storage sequence the acknowledgement must wait for: the
      * new write's, or, when nothing was written, the latest one, because the stored version that

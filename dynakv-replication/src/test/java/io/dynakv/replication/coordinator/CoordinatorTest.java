@@ -46,6 +46,29 @@ class CoordinatorTest {
     }
 
     @Test
+    void wAllWithAKnownDownReplicaAnswers503AtOnce() {
+        cluster.down.add(c);
+        cluster.knownDown.add(c);
+
+        List<Outcome<Versioned>> all = new ArrayList<>();
+        write(a, "v1", ConsistencyLevel.parse("all"), all::add);
+
+        assertThat(all)
+                .as("answered without waiting for the timeout")
+                .singleElement()
+                .isInstanceOfSatisfying(Outcome.Unavailable.class, u -> {
+                    assertThat(u.required()).isEqualTo(3);
+                    assertThat(u.reason()).contains("only 2 of the key's 3 replicas are up", "nothing was written");
+                });
+        for (NodeId node : cluster.nodes) {
+            assertThat(cluster.stored(node, key)).as("written on %s", node).isEmpty();
+        }
+        assertThat(write(a, "v2", Optional.empty(), ConsistencyLevel.QUORUM))
+                .as("a quorum is still reachable")
+                .isInstanceOf(Outcome.Ok.class);
+    }
+
+    @Test
     void writeIsUnavailableOnceTheQuorumIsOutOfReach() {
         cluster.failing.add(b);
         cluster.failing.add(c);

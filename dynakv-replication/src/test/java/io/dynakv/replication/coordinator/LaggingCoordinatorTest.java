@@ -7,6 +7,7 @@ import io.dynakv.common.HlcClock;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.ValueKind;
 import io.dynakv.common.Versioned;
+import io.dynakv.replication.handoff.HintReplayer;
 import io.dynakv.replication.handoff.StoredHints;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.storage.StorageFullException;
@@ -120,7 +121,7 @@ class LaggingCoordinatorTest {
                 cluster.scheduler,
                 TestCluster.TIMEOUT_NANOS,
                 cluster.stats,
-                new StoredHints(cluster.storage.get(node), cluster.stats));
+                new StoredHints(cluster.storage.get(node), cluster.stats, HintReplayer.Limits.DEFAULT));
     }
 
     /** A lease with every dot used and a disk that refuses to record another. */

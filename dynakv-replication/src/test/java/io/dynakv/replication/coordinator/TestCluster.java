@@ -1,11 +1,13 @@
 package io.dynakv.replication.coordinator;
 
 import io.dynakv.cluster.ring.StaticRing;
+import io.dynakv.common.Clock;
 import io.dynakv.common.HlcClock;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.Scheduler;
 import io.dynakv.common.Versioned;
 import io.dynakv.replication.ReplicationStats;
+import io.dynakv.replication.handoff.HintReplayer;
 import io.dynakv.replication.handoff.StoredHints;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.replication.replica.Replica;
@@ -24,10 +26,11 @@ import java.util.function.Consumer;
 /**
  * Several replicas and coordinators in one thread, for testing quorum logic before the real
  * transport exists. Fault model: a replica can be down (never answers: only the coordinator's
- * timeout ends the wait), failing (answers with a failure), on a full disk (refuses writes, as
- * storage full, and serves reads), or slow (its replies are held until
- * {@link #deliverHeld()}). A forwarded write is coordinated by the first replica named that is
- * neither down nor failing. Replies otherwise arrive in send order on the next {@link #run()}.
+ * timeout ends the wait; also known down to membership when in {@link #knownDown}), failing
+ * (answers with a failure), on a full disk (refuses writes, as storage full, and serves reads), or
+ * slow (its replies are held until {@link #deliverHeld()}). A forwarded write is coordinated by the
+ * first replica named that is neither down nor failing. Replies otherwise arrive in send order on
+ * the next {@link #run()}.
  * Time is virtual: timers fire only when {@link #advanceMillis} passes them.
  */
 final class TestCluster {
@@ -41,10 +44,14 @@ final class TestCluster {
     final Set<NodeId> failing = new HashSet<>();
     final Set<NodeId> fullDisk = new HashSet<>();
     final Set<NodeId> slow = new HashSet<>();
+    /** Replicas membership reports down ({@link ReplicaGateway#likelyUp} is false for them). */
+    final Set<NodeId> knownDown = new HashSet<>();
+
     private final Queue<Runnable> inbox = new ArrayDeque<>();
     final ReplicaGateway gateway = new Gateway();
     private final VirtualTime time = new VirtualTime();
     final Scheduler scheduler = time;
+    final Clock clock = time;
     private final List<Runnable> held = new ArrayList<>();
     /** Every replica a read was sent to, in order. */
     final List<NodeId> readsAsked = new ArrayList<>();
@@ -73,7 +80,7 @@ final class TestCluster {
                             scheduler,
                             TIMEOUT_NANOS,
                             stats,
-                            new StoredHints(storage.get(node), stats)));
+                            new StoredHints(storage.get(node), stats, HintReplayer.Limits.DEFAULT)));
         }
     }
 
@@ -133,6 +140,11 @@ final class TestCluster {
                 }
             }
             reply.accept(new ReplicaReply.Failed("no replica to forward to"));
+        }
+
+        @Override
+        public boolean likelyUp(NodeId replica) {
+            return !knownDown.contains(replica);
         }
 
         private void deliver(

@@ -1,5 +1,6 @@
 package io.dynakv.replication.coordinator;
 
+import io.dynakv.common.Clock;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.Scheduler;
 import io.dynakv.common.Versioned;
@@ -45,6 +46,10 @@ public final class TestClusterAccess {
 
     public Scheduler scheduler() {
         return cluster.scheduler;
+    }
+
+    public Clock clock() {
+        return cluster.clock;
     }
 
     public ReplicationStats stats() {

@@ -1,5 +1,6 @@
 package io.dynakv.storage.rocksdb;
 
+import io.dynakv.storage.StorageOverloadedException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,6 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * a concurrent {@code fdatasync} of that log (the journal commit), so event loops that wrote while
  * the committer synced stalled for whole fsyncs (measured: 2.6k PUT/s, p99 0.9 s). With this buffer
  * only the committer thread ever writes to the log.
+ *
+ * <p>Bounded: while the writes not yet in RocksDB hold more than {@link Limits#maxBytes} or number
+ * {@link Limits#maxWrites}, new writes are refused ({@link StorageOverloadedException}, a 503 for
+ * the client) until the committer catches up. A disk that stalls then costs availability, not an
+ * {@code OutOfMemoryError}. Removing a hint is never refused: it is small and lets the backlog shrink.
  */
 final class PendingWrites {
 
@@ -30,18 +36,46 @@ final class PendingWrites {
      */
     record Write(Family family, byte[] recordKey, byte[] encoded, long sequence) {}
 
+    /**
+     * The backlog allowed. By default 64 MiB, an eighth of the heap {@code bin/dynakv} gives the
+     * JVM, and 200,000 writes, far more than one group commit gathers under load (see "writes per
+     * fsync" in /stats): only a stalled or much too slow disk reaches it.
+     */
+    record Limits(long maxBytes, int maxWrites) {
+        static final Limits DEFAULT = new Limits(64L << 20, 200_000);
+    }
+
+    /** Per-write bookkeeping beyond key and value: the write, its map entry and queue slot. */
+    private static final int OVERHEAD_BYTES = 96;
+
+    private final Limits limits;
     private final ConcurrentHashMap<RecordKey, Write> latest = new ConcurrentHashMap<>();
     private final Object lock = new Object();
     private List<Write> queue = new ArrayList<>(); // guarded by lock
     private long sequence; // guarded by lock
+    private long backlogBytes; // guarded by lock: accepted and not yet written to RocksDB
+    private int backlogWrites; // guarded by lock
 
-    PendingWrites(long startSequence) {
+    PendingWrites(long startSequence, Limits limits) {
         this.sequence = startSequence;
+        this.limits = limits;
     }
 
-    /** Accepts a write (visible at once) and returns its sequence number. */
+    /**
+     * Accepts a write (visible at once) and returns its sequence number; refuses it when the
+     * backlog is over its bound.
+     */
     long add(Family family, byte[] recordKey, byte[] encoded) {
         synchronized (lock) {
+            boolean hintRemoval = family == Family.HINTS && encoded == null;
+            if (!hintRemoval && (backlogBytes >= limits.maxBytes() || backlogWrites >= limits.maxWrites())) {
+                throw new StorageOverloadedException("the disk is behind: " + backlogWrites + " writes ("
+                        + (backlogBytes >> 20) + " MiB) wait to be written, the most this node buffers is "
+                        + limits.maxWrites() + " (" + (limits.maxBytes() >> 20)
+                        + " MiB); writes are refused until it catches up, retry shortly");
+            }
+            backlogBytes += sizeOf(recordKey, encoded);
+            backlogWrites++;
             Write write = new Write(family, recordKey, encoded, ++sequence);
             latest.put(new RecordKey(family, recordKey), write);
             queue.add(write);
@@ -73,9 +107,19 @@ final class PendingWrites {
 
     /** The batch is in RocksDB: reads may go there now (unless a newer write replaced a key). */
     void written(List<Write> batch) {
+        long bytes = 0;
         for (Write write : batch) {
             latest.remove(new RecordKey(write.family, write.recordKey), write);
+            bytes += sizeOf(write.recordKey, write.encoded);
         }
+        synchronized (lock) {
+            backlogBytes -= bytes;
+            backlogWrites -= batch.size();
+        }
+    }
+
+    private static long sizeOf(byte[] recordKey, byte[] encoded) {
+        return OVERHEAD_BYTES + recordKey.length + (encoded == null ? 0 : encoded.length);
     }
 
     /** Keys of one family with a pending write: an estimate of records RocksDB has not counted. */

@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -132,6 +134,9 @@ public final class RocksDbStorageEngine implements StorageEngine {
     /** Hint ids, seeded past the largest stored so ids keep rising across restarts. */
     private final AtomicLong hintIds;
 
+    /** Hints per target, counted at open and kept up to date: an estimate (a hint removed twice counts twice). */
+    private final ConcurrentHashMap<NodeId, AtomicLong> hintsPerTarget = new ConcurrentHashMap<>();
+
     /**
      * Writes not yet in RocksDB, numbered one by one. Numbering starts from RocksDB's persisted
      * sequence so numbers keep rising across restarts.
@@ -147,13 +152,18 @@ public final class RocksDbStorageEngine implements StorageEngine {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed; // written under lifecycle's write lock, read under its read lock
 
-    private RocksDbStorageEngine(Path dir, RocksDbTuning tuning, RocksDB db, List<ColumnFamilyHandle> handles) {
+    private RocksDbStorageEngine(
+            Path dir,
+            RocksDbTuning tuning,
+            RocksDB db,
+            List<ColumnFamilyHandle> handles,
+            PendingWrites.Limits backlog) {
         this.dir = dir;
         this.tuning = tuning;
         this.fullDisk = new FullDisk(dir);
         use(db, handles);
-        this.hintIds = new AtomicLong(largestHintId(db, hintsCf));
-        this.pending = new PendingWrites(db.getLatestSequenceNumber());
+        this.hintIds = new AtomicLong(countHints(db, hintsCf, hintsPerTarget));
+        this.pending = new PendingWrites(db.getLatestSequenceNumber(), backlog);
         this.durableSequence = pending.lastSequence();
         this.flushedSequence = durableSequence;
     }
@@ -163,6 +173,11 @@ public final class RocksDbStorageEngine implements StorageEngine {
      * with an operator's message when the directory is locked, corrupted or unusable.
      */
     public static RocksDbStorageEngine open(Path dir, Options options) {
+        return open(dir, options, PendingWrites.Limits.DEFAULT);
+    }
+
+    /** As {@link #open(Path, Options)}, with the bound of writes waiting for the disk. */
+    static RocksDbStorageEngine open(Path dir, Options options, PendingWrites.Limits backlog) {
         Path absolute = dir.toAbsolutePath().normalize();
         try {
             Files.createDirectories(absolute);
@@ -186,7 +201,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
             throw StorageOpenException.from(absolute, e);
         }
         log.info("storage opened dir={} sequence={}", absolute, db.getLatestSequenceNumber());
-        return new RocksDbStorageEngine(absolute, tuning, db, handles);
+        return new RocksDbStorageEngine(absolute, tuning, db, handles, backlog);
     }
 
     /** Opens the database with its four column families; their handles are added to {@code handles}. */
@@ -240,6 +255,18 @@ public final class RocksDbStorageEngine implements StorageEngine {
         }
         // Outside the lock: a corrupt record throws CorruptRecordException, never returns data.
         return stored == null ? Optional.empty() : Optional.of(decode(stored));
+    }
+
+    /**
+     * The sequence of the key's write still in {@link PendingWrites}, which a killed process loses.
+     * A write {@link #flush()} handed to RocksDB without an fsync is not reported: it survives a
+     * killed process (the OS holds the log), and only {@code --fsync=periodic} and scans flush so.
+     */
+    @Override
+    public long unsyncedSequence(int partition, String table, byte[] key) {
+        PendingWrites.Write waiting =
+                pending.latest(PendingWrites.Family.DATA, StorageKeys.recordKey(partition, table, key));
+        return waiting == null ? 0 : waiting.sequence();
     }
 
     @Override
@@ -335,6 +362,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         long id = hintIds.incrementAndGet();
         try {
             pending.add(PendingWrites.Family.HINTS, Hint.storageKey(hint.target(), id), hint.encodeBody());
+            hintsPerTarget.computeIfAbsent(hint.target(), t -> new AtomicLong()).incrementAndGet();
             return id;
         } finally {
             lock.unlock();
@@ -354,6 +382,36 @@ public final class RocksDbStorageEngine implements StorageEngine {
                 (storageKey, body) -> Hint.decodeBody(Hint.idOf(storageKey), target, body));
     }
 
+    /** Seeks from one target's range to the next, so it reads one hint per target. */
+    @Override
+    public List<NodeId> hintTargets() {
+        flushForRead(); // a target whose last hints were just removed is then gone
+        List<NodeId> targets = new ArrayList<>();
+        Lock lock = enter();
+        try (RocksIterator it = db.newIterator(hintsCf, tuning.readOptions)) {
+            for (it.seekToFirst(); it.isValid(); ) {
+                NodeId target = Hint.targetOf(it.key());
+                targets.add(target);
+                if (target.value() == -1L) {
+                    break; // the last target there can be
+                }
+                it.seek(Hint.storageKey(new NodeId(target.value() + 1), 0));
+            }
+            it.status();
+            return targets;
+        } catch (RocksDBException e) {
+            throw failure("hintTargets", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long hintCount(NodeId target) {
+        AtomicLong count = hintsPerTarget.get(target);
+        return count == null ? 0 : count.get();
+    }
+
     @Override
     public void removeHint(NodeId target, long id) {
         Lock lock = enterToWrite();
@@ -361,6 +419,10 @@ public final class RocksDbStorageEngine implements StorageEngine {
             pending.add(PendingWrites.Family.HINTS, Hint.storageKey(target, id), null);
         } finally {
             lock.unlock();
+        }
+        AtomicLong count = hintsPerTarget.get(target);
+        if (count != null) {
+            count.updateAndGet(n -> Math.max(0, n - 1));
         }
     }
 
@@ -539,12 +601,18 @@ public final class RocksDbStorageEngine implements StorageEngine {
         }
     }
 
-    /** The largest hint id stored: hint keys end in the id, but targets differ, so look at all. */
-    private static long largestHintId(RocksDB db, ColumnFamilyHandle hintsCf) {
+    /**
+     * Counts the stored hints of each target into {@code perTarget} and returns the largest hint
+     * id: hint keys end in the id, but targets differ, so look at all.
+     */
+    private static long countHints(RocksDB db, ColumnFamilyHandle hintsCf, Map<NodeId, AtomicLong> perTarget) {
         long largest = 0;
         try (RocksIterator it = db.newIterator(hintsCf)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 largest = Math.max(largest, Hint.idOf(it.key()));
+                perTarget
+                        .computeIfAbsent(Hint.targetOf(it.key()), t -> new AtomicLong())
+                        .incrementAndGet();
             }
         }
         return largest;

@@ -7,6 +7,7 @@ import io.dynakv.common.CorruptRecordException;
 import io.dynakv.storage.StorageEngine;
 import io.dynakv.storage.StorageEngineContract;
 import io.dynakv.storage.StorageKeys;
+import io.dynakv.storage.StorageOverloadedException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,6 +73,28 @@ class RocksDbStorageEngineTest extends StorageEngineContract {
         assertThat(scanned).isEqualTo(9_000);
         assertThat(engine.stats().estimatedKeys()).isPositive();
         assertThat(engine.stats().diskBytes()).isPositive();
+    }
+
+    @Test
+    void writeOverlayOverItsBoundRefusesWritesUntilTheDiskCatchesUp() {
+        engine.close();
+        engine = RocksDbStorageEngine.open(dir, SMALL, new PendingWrites.Limits(1L << 20, 100));
+        int accepted = 0;
+        try {
+            for (int i = 0; i < 1_000; i++) {
+                engine.put(0, "t", utf8("key-" + i), json(Integer.toString(i), 1)); // no group commit runs
+                accepted++;
+            }
+        } catch (StorageOverloadedException refused) {
+            assertThat(refused.getMessage()).contains("100 writes", "refused until it catches up");
+        }
+        assertThat(accepted).as("writes accepted while the disk wrote nothing").isEqualTo(100);
+        engine.removeHint(NODE_A, 1); // shrinking the hints is never refused
+
+        engine.sync(); // the disk catches up
+        engine.put(0, "t", utf8("after"), json("after", 1));
+        assertThat(engine.get(0, "t", utf8("key-99"))).isPresent();
+        assertThat(engine.get(0, "t", utf8("key-100"))).isEmpty();
     }
 
     @Test
