@@ -28,7 +28,8 @@ public final class VersionVector {
 
     /**
      * Bounded so that a hostile context token cannot make a huge vector; far above any cluster.
-     * Bounds the contiguous entries and, separately, the dots.
+     * Bounds the contiguous entries and, separately, the dots. A vector that would grow past it
+     * drops its lowest entries instead (see {@link #bounded}), so a key never becomes unwritable.
      */
     public static final int MAX_ENTRIES = 1024;
 
@@ -64,7 +65,7 @@ public final class VersionVector {
             counters[i] = e.getValue();
             i++;
         }
-        return new VersionVector(nodes, counters, EMPTY.dotNodes, EMPTY.dotCounters);
+        return bounded(nodes, counters, EMPTY.dotNodes, EMPTY.dotCounters);
     }
 
     /** The number of contiguous entries (nodes with a counter), not counting dots. */
@@ -188,7 +189,7 @@ public final class VersionVector {
                 dc[k++] = dotCounters[d];
             }
         }
-        return new VersionVector(n, c, Arrays.copyOf(dn, k), Arrays.copyOf(dc, k));
+        return bounded(n, c, Arrays.copyOf(dn, k), Arrays.copyOf(dc, k));
     }
 
     /** The least upper bound: the union of the two histories. */
@@ -214,7 +215,7 @@ public final class VersionVector {
             }
         }
         if (dotNodes.length == 0 && other.dotNodes.length == 0) {
-            return new VersionVector(Arrays.copyOf(n, k), Arrays.copyOf(c, k), dotNodes, dotCounters);
+            return bounded(Arrays.copyOf(n, k), Arrays.copyOf(c, k), dotNodes, dotCounters);
         }
         long[] dn = new long[dotNodes.length + other.dotNodes.length];
         long[] dc = new long[dn.length];
@@ -377,8 +378,52 @@ public final class VersionVector {
         if (m > MAX_ENTRIES) {
             return collapse(Arrays.copyOf(outN, k), Arrays.copyOf(outC, k), Arrays.copyOf(outDn, m), outDc);
         }
-        return new VersionVector(
+        return bounded(
                 Arrays.copyOf(outN, k), Arrays.copyOf(outC, k), Arrays.copyOf(outDn, m), Arrays.copyOf(outDc, m));
+    }
+
+    /**
+     * The vector with at most {@link #MAX_ENTRIES} contiguous entries: beyond that, the entries
+     * with the lowest counters (then the lowest node ids) are dropped with their dots. This is
+     * Dynamo's clock truncation (section 4.4), made a deterministic part of the canonical form so
+     * every replica's merge prunes alike. It only removes claims: a pruned version may look
+     * concurrent with an older one (resolved by the higher HLC, which is the newer version's), but
+     * never equal to or newer than a write whose event it does not hold, so no write is taken as
+     * already known. A coordinator keeps its own new event by minting it above the lowest counter.
+     */
+    private static VersionVector bounded(long[] n, long[] c, long[] dn, long[] dc) {
+        if (n.length <= MAX_ENTRIES) {
+            return new VersionVector(n, c, dn, dc);
+        }
+        Integer[] byRank = new Integer[n.length];
+        for (int i = 0; i < n.length; i++) {
+            byRank[i] = i;
+        }
+        Arrays.sort(byRank, (x, y) -> c[x] != c[y] ? Long.compare(c[x], c[y]) : Long.compareUnsigned(n[x], n[y]));
+        boolean[] dropped = new boolean[n.length];
+        for (int r = 0; r < n.length - MAX_ENTRIES; r++) {
+            dropped[byRank[r]] = true;
+        }
+        long[] keptN = new long[MAX_ENTRIES];
+        long[] keptC = new long[MAX_ENTRIES];
+        int k = 0;
+        for (int i = 0; i < n.length; i++) {
+            if (!dropped[i]) {
+                keptN[k] = n[i];
+                keptC[k++] = c[i];
+            }
+        }
+        long[] keptDn = new long[dn.length];
+        long[] keptDc = new long[dn.length];
+        int m = 0;
+        for (int d = 0; d < dn.length; d++) {
+            int at = indexOf(n, dn[d]);
+            if (at < 0 || !dropped[at]) {
+                keptDn[m] = dn[d];
+                keptDc[m++] = dc[d];
+            }
+        }
+        return new VersionVector(keptN, keptC, Arrays.copyOf(keptDn, m), Arrays.copyOf(keptDc, m));
     }
 
     /**
@@ -407,11 +452,16 @@ public final class VersionVector {
     }
 
     private int indexOf(long node) {
+        return indexOf(nodes, node);
+    }
+
+    /** Index of {@code node} in {@code sorted} (unsigned order), or -(insertion point + 1). */
+    private static int indexOf(long[] sorted, long node) {
         int lo = 0;
-        int hi = nodes.length - 1;
+        int hi = sorted.length - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int cmp = Long.compareUnsigned(nodes[mid], node);
+            int cmp = Long.compareUnsigned(sorted[mid], node);
             if (cmp < 0) {
                 lo = mid + 1;
             } else if (cmp > 0) {

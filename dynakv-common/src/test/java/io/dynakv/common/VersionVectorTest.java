@@ -240,6 +240,27 @@ class VersionVectorTest {
         assertThat(decode(encode(v))).isEqualTo(v);
     }
 
+    /** Old vectors with an entry per boot can reach the bound; a new entry then drops the lowest. */
+    @Example
+    void aVectorPastItsBoundDropsItsLowestEntriesAndStaysEncodable() {
+        Map<NodeId, Long> legacy = new HashMap<>();
+        for (long i = 1; i <= VersionVector.MAX_ENTRIES; i++) {
+            legacy.put(new NodeId(1000 + i), i);
+        }
+        VersionVector full = VersionVector.of(legacy);
+        NodeId fresh = new NodeId(7);
+        VersionVector next = full.with(fresh, 2);
+
+        assertThat(next.size()).isEqualTo(VersionVector.MAX_ENTRIES);
+        assertThat(next.counter(new NodeId(1001)))
+                .as("the lowest entry is dropped")
+                .isZero();
+        assertThat(next.counter(fresh)).isEqualTo(2);
+        assertThat(next.compare(full)).as("pruning only under-claims").isEqualTo(Causality.CONCURRENT);
+        assertThat(decode(encode(next))).isEqualTo(next);
+        assertThat(full.merge(next)).as("merging prunes alike").isEqualTo(next.merge(full));
+    }
+
     // ---- encoding ----
 
     @Property

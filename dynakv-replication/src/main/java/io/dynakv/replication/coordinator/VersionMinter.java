@@ -32,7 +32,8 @@ final class VersionMinter {
         NodeId actor = dots.actor();
         VersionVector held = local.map(Versioned::clock).orElse(VersionVector.EMPTY);
         VersionVector context = request.context().map(CausalContext::clock).orElse(held);
-        OptionalLong dot = dots.next(Math.max(context.counter(actor), held.counter(actor)));
+        OptionalLong dot = dots.next(
+                Math.max(Math.max(context.counter(actor), held.counter(actor)), lowestCounterAtTheBound(context)));
         if (dot.isEmpty()) {
             return Optional.empty();
         }
@@ -42,5 +43,20 @@ final class VersionMinter {
                 ? context.with(actor, dot.getAsLong())
                 : context.withDot(actor, dot.getAsLong());
         return Optional.of(new Versioned(clock, hlc.now(), actor, request.kind(), request.value()));
+    }
+
+    /**
+     * A vector at its size bound drops its lowest entry when the new one joins (see
+     * VersionVector's pruning): a dot above that entry's counter keeps the new write's own event.
+     */
+    private static long lowestCounterAtTheBound(VersionVector context) {
+        if (context.size() < VersionVector.MAX_ENTRIES) {
+            return 0;
+        }
+        long lowest = Long.MAX_VALUE;
+        for (int i = 0; i < context.size(); i++) {
+            lowest = Math.min(lowest, context.counterAt(i));
+        }
+        return lowest;
     }
 }

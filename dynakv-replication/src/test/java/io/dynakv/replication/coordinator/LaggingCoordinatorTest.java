@@ -6,6 +6,7 @@ import io.dynakv.cluster.ring.StaticRing;
 import io.dynakv.common.HlcClock;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.ValueKind;
+import io.dynakv.common.VersionVector;
 import io.dynakv.common.Versioned;
 import io.dynakv.replication.handoff.HintReplayer;
 import io.dynakv.replication.handoff.StoredHints;
@@ -13,7 +14,9 @@ import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.storage.StorageFullException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -71,6 +74,36 @@ class LaggingCoordinatorTest {
             assertThat(cluster.stored(node, key).map(LaggingCoordinatorTest::text))
                     .as("on %s", node)
                     .contains("\"again\"");
+        }
+    }
+
+    /**
+     * Issue 9 item 5: a key written through a crash-looping node had one vector entry per boot,
+     * and at 1,024 entries encoding failed, so the key could no longer be written at all.
+     */
+    @Test
+    void aKeyWhoseVectorReachedItsBoundStillTakesWrites() {
+        Map<NodeId, Long> perBoot = new HashMap<>();
+        for (long boot = 1; boot <= VersionVector.MAX_ENTRIES; boot++) {
+            perBoot.put(new NodeId(1000 + boot), boot);
+        }
+        Versioned old = new Versioned(
+                VersionVector.of(perBoot),
+                1,
+                new NodeId(1001),
+                ValueKind.JSON,
+                "\"old\"".getBytes(StandardCharsets.UTF_8));
+        for (NodeId node : cluster.nodes) {
+            cluster.storage.get(node).put(key.partition(), key.table(), key.key(), old);
+        }
+
+        assertThat(write(a, ValueKind.JSON, "\"new\"")).isInstanceOf(Outcome.Ok.class);
+
+        assertThat(readAll(b).map(LaggingCoordinatorTest::text)).contains("\"new\"");
+        for (NodeId node : cluster.nodes) {
+            assertThat(cluster.stored(node, key).map(LaggingCoordinatorTest::text))
+                    .as("on %s", node)
+                    .contains("\"new\"");
         }
     }
 
