@@ -11,8 +11,9 @@ import java.util.Optional;
  * Makes the version of a new write (Dynamo paper, section 4.4, with the dotted refinement of
  * Preguica et al.): the causal context is what the client read, or, for a write that names none,
  * what the coordinator holds, so a plain PUT overwrites. The coordinator's own entry becomes one
- * past anything it has issued for the key. The HLC first observes both, so a causal successor
- * always carries a larger timestamp and wins any later tie-break against its own ancestors.
+ * past anything it has issued for the key. The HLC is stamped after both ({@link
+ * HlcClock#stampAfter}), even when they run ahead of this node's clock, so a causal successor always
+ * carries a larger timestamp and wins any later tie-break against its own ancestors.
  */
 final class VersionMinter {
 
@@ -21,9 +22,10 @@ final class VersionMinter {
     static Versioned mint(NodeId actor, HlcClock hlc, WriteRequest request, Optional<Versioned> local) {
         VersionVector held = local.map(Versioned::clock).orElse(VersionVector.EMPTY);
         VersionVector context = request.context().map(CausalContext::clock).orElse(held);
-        request.context().ifPresent(c -> hlc.observe(c.hlc()));
-        local.ifPresent(v -> hlc.observe(v.hlc()));
+        long stamp = hlc.stampAfter(
+                local.map(Versioned::hlc).orElse(0L),
+                request.context().map(CausalContext::hlc).orElse(0L));
         VersionVector clock = context.withDot(actor, held);
-        return new Versioned(clock, hlc.now(), actor, request.kind(), request.value());
+        return new Versioned(clock, stamp, actor, request.kind(), request.value());
     }
 }
