@@ -27,6 +27,9 @@ import io.dynakv.replication.coordinator.ConsistencyLevel;
  * @param maxSkewNanos each node's clock is offset by up to this, either sign
  * @param maxDriftPpm each node's clock drifts by up to this, either sign
  * @param healBudgetNanos the tick budget: after healing, replicas must agree within this
+ * @param maxClockStepNanos clocks off by minutes (issue 9): each node's wall clock starts stepped
+ *     by up to this, either sign, with probability one half, and the nemesis steps a node's wall
+ *     clock forward or back during the run, keeping every node within this of true time; 0: none
  */
 public record ReplicationOptions(
         int minNodes,
@@ -44,7 +47,8 @@ public record ReplicationOptions(
         boolean anyCoordinator,
         long maxSkewNanos,
         long maxDriftPpm,
-        long healBudgetNanos) {
+        long healBudgetNanos,
+        long maxClockStepNanos) {
 
     public static final ConsistencyLevel ONE = ConsistencyLevel.parse("one");
 
@@ -75,7 +79,8 @@ public record ReplicationOptions(
                 false,
                 250_000_000L,
                 200,
-                5_000_000_000L);
+                5_000_000_000L,
+                0);
     }
 
     public ReplicationOptions withQuorums(ConsistencyLevel newW, ConsistencyLevel newR) {
@@ -95,7 +100,8 @@ public record ReplicationOptions(
                 anyCoordinator,
                 maxSkewNanos,
                 maxDriftPpm,
-                healBudgetNanos);
+                healBudgetNanos,
+                maxClockStepNanos);
     }
 
     public ReplicationOptions withMachineCrash(boolean newMachineCrash) {
@@ -115,7 +121,8 @@ public record ReplicationOptions(
                 anyCoordinator,
                 maxSkewNanos,
                 maxDriftPpm,
-                healBudgetNanos);
+                healBudgetNanos,
+                maxClockStepNanos);
     }
 
     public ReplicationOptions withAckBeforeFsync(boolean newAckBeforeFsync) {
@@ -135,7 +142,8 @@ public record ReplicationOptions(
                 anyCoordinator,
                 maxSkewNanos,
                 maxDriftPpm,
-                healBudgetNanos);
+                healBudgetNanos,
+                maxClockStepNanos);
     }
 
     public ReplicationOptions withAnyCoordinator(boolean newAnyCoordinator) {
@@ -155,7 +163,8 @@ public record ReplicationOptions(
                 newAnyCoordinator,
                 maxSkewNanos,
                 maxDriftPpm,
-                healBudgetNanos);
+                healBudgetNanos,
+                maxClockStepNanos);
     }
 
     public ReplicationOptions withNodes(int newMin, int newMax) {
@@ -175,6 +184,28 @@ public record ReplicationOptions(
                 anyCoordinator,
                 maxSkewNanos,
                 maxDriftPpm,
-                healBudgetNanos);
+                healBudgetNanos,
+                maxClockStepNanos);
+    }
+
+    public ReplicationOptions withClockSteps(long newMaxClockStepNanos) {
+        return new ReplicationOptions(
+                minNodes,
+                maxNodes,
+                keys,
+                clients,
+                workloadNanos,
+                w,
+                r,
+                crashes,
+                isolations,
+                networkWeather,
+                machineCrash,
+                ackBeforeFsync,
+                anyCoordinator,
+                maxSkewNanos,
+                maxDriftPpm,
+                healBudgetNanos,
+                newMaxClockStepNanos);
     }
 }
