@@ -209,7 +209,8 @@ final class InfoHandler {
             g.writeNumberField("pending_hints", node.storage().hintCount());
             g.writeNumberField("repairs", node.stats().readRepairs.sum());
             g.writeNumberField("conflicts", node.stats().conflicts.sum());
-            g.writeNumberField("diverged_versions", node.stats().divergedVersions.sum());
+            g.writeNumberField(
+                    "diverged_versions", node.stats().divergedVersions.sum());
             g.writeNumberField(
                     "tombstones_purged", node.stats().tombstonesPurged.sum());
             writeAntiEntropy(g);
