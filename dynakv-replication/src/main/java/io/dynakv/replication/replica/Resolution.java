@@ -9,9 +9,10 @@ import java.util.Optional;
  * give the same answer on every replica, which is what makes replicas converge.
  *
  * <p>Convergence in any delivery order rests on one invariant: a version's HLC is larger than the
- * HLC of every version its clock descends from. {@code VersionMinter} keeps it by observing the
- * context's and the stored version's HLC before stamping, and a merge keeps the larger HLC. Then
- * the kept value is always the highest-HLC version not superseded by another, whatever the order.
+ * HLC of every version its clock descends from. {@code VersionMinter} keeps it by stamping after the
+ * context's and the stored version's HLC ({@code HlcClock.stampAfter}, even past the clock's drift
+ * bound), and a merge keeps the larger HLC. Then the kept value is always the highest-HLC version
+ * not superseded by another, whatever the order.
  *
  * <p>Where the invariant was broken anyway (by a release whose minter let a successor of a version
  * stamped by a clock minutes ahead carry a lower HLC), replicas can hold different contents under
