@@ -12,11 +12,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * include ones a client hands back in its causal context, which are not authenticated; adopting
  * {@code Long.MAX_VALUE} would overflow the clock, and a far-future value would make this node's
  * writes win every concurrent conflict until wall time caught up.
+ *
+ * <p>Refusing to adopt a timestamp must not let a new version carry a lower one than a version it
+ * descends, though: replicas resolve concurrent versions by HLC and converge only if every version
+ * is stamped above its causes. So a version is stamped with {@link #stampAfter}, which may exceed
+ * this clock for that one version without moving the clock.
  */
 public final class HlcClock {
 
     /** Far above the skew of NTP-disciplined or simulated clocks, far below a lasting advantage. */
     public static final long DEFAULT_MAX_DRIFT_MILLIS = 60_000;
+
+    /**
+     * How far ahead of this node's wall clock a client's causal context is believed. A day covers a
+     * node whose clock is off by minutes or set to local time instead of UTC; a context further
+     * ahead can only be forged (tokens are not signed), and following it would let one token make a
+     * key's writes win every conflict for years, or exhaust its timestamps ({@code Long.MAX_VALUE}
+     * has no successor).
+     */
+    public static final long MAX_FOLLOW_MILLIS = 24 * 3_600_000L;
 
     private final Clock clock;
     private final long maxDriftMillis;
@@ -39,6 +53,26 @@ public final class HlcClock {
     public long now() {
         long physical = Hlc.pack(clock.wallMillis(), 0);
         return last.accumulateAndGet(physical, (prev, wall) -> Math.max(wall, Hlc.successor(prev)));
+    }
+
+    /**
+     * A timestamp for a new version, larger than the timestamps of every version it descends, and a
+     * fresh {@link #now()} when that is larger. A cause within the drift bound is adopted by the
+     * clock ({@link #observe}); one beyond it is not, yet this version still exceeds it.
+     *
+     * @param storedHlc the HLC of the version the coordinator holds (0 if none): written by a
+     *     replica, which the cluster authenticates, so followed however far ahead it is
+     * @param contextHlc the HLC of the client's causal context (0 if none): followed up to {@link
+     *     #MAX_FOLLOW_MILLIS} ahead of this node's wall clock, as a forged token claims more
+     */
+    public long stampAfter(long storedHlc, long contextHlc) {
+        observe(storedHlc);
+        observe(contextHlc);
+        long fresh = now();
+        long ceilingMillis = clock.wallMillis() + MAX_FOLLOW_MILLIS;
+        long believed = Hlc.millis(contextHlc) > ceilingMillis ? Hlc.pack(ceilingMillis, 0) : contextHlc;
+        long floor = Math.max(storedHlc, believed);
+        return fresh > floor ? fresh : Hlc.successor(floor);
     }
 
     /**

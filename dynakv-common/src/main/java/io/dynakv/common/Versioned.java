@@ -30,13 +30,22 @@ public record Versioned(VersionVector clock, long hlc, NodeId writer, ValueKind 
 
     /**
      * The order used among concurrent versions (DESIGN section 2): the higher HLC wins, then the
-     * higher writer id. Total and the same on every replica, so replicas converge.
+     * higher writer id. Total and the same on every replica, so replicas converge. Two different
+     * versions under one clock (which a correct minter never makes, see {@code Resolution}) are
+     * ordered by the rest of their contents too: kind, then value bytes, so even they converge.
      */
     public boolean winsOver(Versioned other) {
         if (hlc != other.hlc) {
             return hlc > other.hlc;
         }
-        return writer.compareTo(other.writer) > 0;
+        int byWriter = writer.compareTo(other.writer);
+        if (byWriter != 0) {
+            return byWriter > 0;
+        }
+        if (kind != other.kind) {
+            return kind.code() > other.kind.code();
+        }
+        return Arrays.compareUnsigned(value, other.value) > 0;
     }
 
     public byte[] encode() {

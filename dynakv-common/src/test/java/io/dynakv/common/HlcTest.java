@@ -180,6 +180,49 @@ class HlcTest {
         assertThat(clock.now()).isEqualTo(Hlc.pack(START_MILLIS + 1, 0));
     }
 
+    // ---- stampAfter: a version's HLC exceeds its causes', however far ahead their clocks ran ----
+
+    /** Issue 9 item 2: a cause stamped by a clock minutes ahead is above the drift bound. */
+    @Property
+    void stampAfterExceedsACauseHoweverFarAheadItsClockRan(
+            @ForAll @LongRange(min = -3_600_000, max = 3_600_000) long causeOffsetMillis,
+            @ForAll @LongRange(min = 0, max = MAX_LOGICAL) long causeLogical,
+            @ForAll boolean causeInContext) {
+        ManualClock wall = new ManualClock(START_MILLIS);
+        HlcClock clock = new HlcClock(wall);
+        long before = clock.now();
+        long cause = Hlc.pack(START_MILLIS + causeOffsetMillis, causeLogical);
+        long stamp = causeInContext ? clock.stampAfter(0, cause) : clock.stampAfter(cause, 0);
+        assertThat(stamp).isGreaterThan(cause).isGreaterThan(before);
+        if (causeOffsetMillis > HlcClock.DEFAULT_MAX_DRIFT_MILLIS) {
+            // The node's clock itself does not jump ahead: only this one version does.
+            assertThat(clock.peek()).isLessThan(cause);
+            assertThat(Hlc.millis(clock.now())).isEqualTo(START_MILLIS);
+        }
+    }
+
+    @Example
+    void aStoredVersionFarAheadIsFollowedHoweverFar() {
+        ManualClock wall = new ManualClock(START_MILLIS);
+        HlcClock clock = new HlcClock(wall);
+        long yearAhead = Hlc.pack(START_MILLIS + 365L * 24 * 3_600_000, 7);
+        assertThat(clock.stampAfter(yearAhead, 0)).isEqualTo(yearAhead + 1);
+    }
+
+    /** Causal contexts come from clients and are not signed: a forged one must not poison a key. */
+    @Property
+    void aForgedContextIsBelievedAtMostADayAhead(@ForAll @LongRange(min = 0, max = Long.MAX_VALUE) long forged) {
+        ManualClock wall = new ManualClock(START_MILLIS);
+        HlcClock clock = new HlcClock(wall);
+        long stamp = clock.stampAfter(0, forged);
+        assertThat(Hlc.millis(stamp)).isLessThanOrEqualTo(START_MILLIS + HlcClock.MAX_FOLLOW_MILLIS);
+        if (Hlc.millis(forged) <= START_MILLIS + HlcClock.MAX_FOLLOW_MILLIS) {
+            assertThat(stamp).isGreaterThan(forged);
+        }
+        // The next version of the key (the forged one's successor is now stored) still has room.
+        assertThat(clock.stampAfter(stamp, forged)).isGreaterThan(stamp);
+    }
+
     /** Several event loops share the node's clock: no two of them may get the same timestamp. */
     @Example
     void concurrentCallersNeverGetTheSameTimestamp() throws InterruptedException {

@@ -60,6 +60,9 @@ final class ApiMetrics {
         Gauge.builder("dynakv.conflicts", node.stats().conflicts, a -> a.sum())
                 .description("concurrent versions detected and resolved")
                 .register(registry);
+        Gauge.builder("dynakv.diverged.versions", node.stats().divergedVersions, a -> a.sum())
+                .description("replicas found holding other contents under the same clock, and repaired")
+                .register(registry);
         Gauge.builder("dynakv.read.repairs", node.stats().readRepairs, a -> a.sum())
                 .register(registry);
         Gauge.builder("dynakv.tombstones.purged", node.stats().tombstonesPurged, a -> a.sum())

@@ -210,6 +210,8 @@ final class InfoHandler {
             g.writeNumberField("repairs", node.stats().readRepairs.sum());
             g.writeNumberField("conflicts", node.stats().conflicts.sum());
             g.writeNumberField(
+                    "diverged_versions", node.stats().divergedVersions.sum());
+            g.writeNumberField(
                     "tombstones_purged", node.stats().tombstonesPurged.sum());
             writeAntiEntropy(g);
             g.writeNumberField("writes_per_fsync", node.writesPerFsync().getAsDouble());

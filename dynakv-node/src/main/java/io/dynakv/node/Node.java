@@ -79,7 +79,7 @@ public final class Node implements AutoCloseable {
     private Node(NodeConfig config, StorageEngine storage, Optional<SeedLookup.Seed> seed, Runnable exitRequested) {
         this.config = config;
         this.exitRequested = exitRequested;
-        this.clock = new SystemClock(config.testClockOffset().toMillis());
+        this.clock = SystemClock.of(config);
         this.storage = storage;
         NodeId id = loadOrCreateId(storage);
         this.partitions = checkPartitions(storage, config.partitions(), seed);

@@ -218,6 +218,23 @@ public final class NodeCommand implements Callable<NodeConfig> {
                     + " Never set it in production (default ${DEFAULT-VALUE})")
     long testClockOffsetMs;
 
+    @Option(
+            names = "--test-clock-step-ms",
+            paramLabel = "MS",
+            defaultValue = "0",
+            description = "TEST ONLY: steps this node's wall clock by MS milliseconds (either sign) once,"
+                    + " --test-clock-step-after-ms after the start, as an NTP step or a VM resumed from a"
+                    + " snapshot does. Never set it in production (default ${DEFAULT-VALUE})")
+    long testClockStepMs;
+
+    @Option(
+            names = "--test-clock-step-after-ms",
+            paramLabel = "MS",
+            defaultValue = "0",
+            description = "TEST ONLY: when the --test-clock-step-ms step happens, in milliseconds after"
+                    + " the start (default ${DEFAULT-VALUE})")
+    long testClockStepAfterMs;
+
     /** Validates the flags into a {@link NodeConfig}; messages say what to change. */
     @Override
     public NodeConfig call() {
@@ -272,7 +289,9 @@ public final class NodeCommand implements Callable<NodeConfig> {
                 Duration.ofMillis(antiEntropyIntervalMs),
                 antiEntropyMbPerS << 20,
                 leaveOnShutdown,
-                Duration.ofMillis(testClockOffsetMs));
+                Duration.ofMillis(testClockOffsetMs),
+                Duration.ofMillis(testClockStepMs),
+                Duration.ofMillis(testClockStepAfterMs));
     }
 
     /**

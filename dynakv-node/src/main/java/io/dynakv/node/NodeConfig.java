@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param antiEntropyBytesPerSecond the node's bandwidth cap for anti-entropy repairs
  * @param leaveOnShutdown whether SIGTERM hands this node's partitions to the others before exiting
  * @param testClockOffset test only: how far this node's wall clock is shifted (clock-skew faults)
+ * @param testClockStep test only: how far the wall clock steps once while the node runs
+ * @param testClockStepAfter test only: when, after the start, the wall clock steps
  */
 public record NodeConfig(
         HostPort bind,
@@ -40,7 +42,9 @@ public record NodeConfig(
         Duration antiEntropyInterval,
         long antiEntropyBytesPerSecond,
         boolean leaveOnShutdown,
-        Duration testClockOffset) {
+        Duration testClockOffset,
+        Duration testClockStep,
+        Duration testClockStepAfter) {
 
     /** The largest request body accepted: a maximal value plus room for the JSON around it. */
     public int maxBodyBytes() {

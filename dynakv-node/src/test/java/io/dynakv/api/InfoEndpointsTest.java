@@ -74,6 +74,7 @@ class InfoEndpointsTest extends NodeTestBase {
         assertThat(stats.has("pending_hints")).isTrue();
         assertThat(stats.has("repairs")).isTrue();
         assertThat(stats.has("conflicts")).isTrue();
+        assertThat(stats.has("diverged_versions")).isTrue();
     }
 
     @Test

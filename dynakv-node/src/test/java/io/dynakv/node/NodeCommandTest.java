@@ -55,6 +55,7 @@ class NodeCommandTest {
         assertThat(c.blockCacheBytes()).isEqualTo(64L << 20);
         assertThat(parse("127.0.0.1:7000").logFormat()).isEqualTo("text");
         assertThat(c.testClockOffset()).isZero();
+        assertThat(c.testClockStep()).isZero();
     }
 
     @Test
@@ -68,6 +69,21 @@ class NodeCommandTest {
         assertThat(wall).isBetween(before - 5000, after - 5000);
         long monotonic = System.nanoTime();
         assertThat(skewed.nowNanos()).isBetween(monotonic, System.nanoTime());
+    }
+
+    /** Issue 9 item 2: fault runs step a running node's wall clock by minutes, forward or back. */
+    @Test
+    void testClockStepMovesTheWallClockOnceItsDelayHasPassed() {
+        NodeConfig c =
+                config("127.0.0.1:7000", "--test-clock-step-ms", "-600000", "--test-clock-step-after-ms", "3600000");
+        assertThat(c.testClockStep()).isEqualTo(Duration.ofMinutes(-10));
+        assertThat(c.testClockStepAfter()).isEqualTo(Duration.ofHours(1));
+        long before = System.currentTimeMillis();
+        long notYet = SystemClock.of(c).wallMillis();
+        long stepped = new SystemClock(0, -600_000, 0).wallMillis();
+        long after = System.currentTimeMillis();
+        assertThat(notYet).isBetween(before, after);
+        assertThat(stepped).isBetween(before - 600_000, after - 600_000);
     }
 
     @Test

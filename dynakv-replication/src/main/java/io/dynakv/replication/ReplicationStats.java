@@ -11,6 +11,12 @@ public final class ReplicationStats {
     /** Concurrent versions detected and resolved (DESIGN section 2: "counted in metrics"). */
     public final LongAdder conflicts = new LongAdder();
 
+    /**
+     * Versions found with the same clock as the stored one but other contents, and resolved to the
+     * same one on every replica: the mark of a successor stamped below its cause by an older release.
+     */
+    public final LongAdder divergedVersions = new LongAdder();
+
     /** Stale replicas repaired by a read. */
     public final LongAdder readRepairs = new LongAdder();
 

@@ -40,8 +40,9 @@ import java.util.TreeMap;
  *   <li><b>(2b) Deleted keys read 404</b>: if an acknowledged delete's clock descends every value
  *       ever minted for the key (no write after it or concurrent with it), the final version is a
  *       tombstone.
- *   <li><b>(3) Convergence</b> is checked by the simulation (every replica holds an equal version,
- *       nodes outside the preference list hold nothing) and reported through {@link #violation}.
+ *   <li><b>(3) Convergence</b> is checked by the simulation (every replica holds the identical
+ *       record: clock, HLC, writer, kind and value, not only an equal clock; nodes outside the
+ *       preference list hold nothing) and reported through {@link #violation}.
  * </ul>
  */
 final class ReplicationChecker {

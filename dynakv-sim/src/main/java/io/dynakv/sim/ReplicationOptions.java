@@ -30,6 +30,9 @@ import io.dynakv.replication.coordinator.ConsistencyLevel;
  * @param maxSkewNanos each node's clock is offset by up to this, either sign
  * @param maxDriftPpm each node's clock drifts by up to this, either sign
  * @param healBudgetNanos the tick budget: after healing, replicas must agree within this
+ * @param maxClockStepNanos clocks off by minutes (issue 9): each node's wall clock starts stepped
+ *     by up to this, either sign, with probability one half, and the nemesis steps a node's wall
+ *     clock forward or back during the run, keeping every node within this of true time; 0: none
  */
 public record ReplicationOptions(
         int minNodes,
@@ -48,7 +51,8 @@ public record ReplicationOptions(
         boolean accidents,
         long maxSkewNanos,
         long maxDriftPpm,
-        long healBudgetNanos) {
+        long healBudgetNanos,
+        long maxClockStepNanos) {
 
     public static final ConsistencyLevel ONE = ConsistencyLevel.parse("one");
 
@@ -80,7 +84,8 @@ public record ReplicationOptions(
                 true,
                 250_000_000L,
                 200,
-                5_000_000_000L);
+                5_000_000_000L,
+                0);
     }
 
     public ReplicationOptions withQuorums(ConsistencyLevel newW, ConsistencyLevel newR) {
@@ -101,7 +106,8 @@ public record ReplicationOptions(
                 accidents,
                 maxSkewNanos,
                 maxDriftPpm,
-                healBudgetNanos);
+                healBudgetNanos,
+                maxClockStepNanos);
     }
 
     public ReplicationOptions withMachineCrash(boolean newMachineCrash) {
@@ -122,7 +128,8 @@ public record ReplicationOptions(
                 accidents,
                 maxSkewNanos,
                 maxDriftPpm,
-                healBudgetNanos);
+                healBudgetNanos,
+                maxClockStepNanos);
     }
 
     public ReplicationOptions withAckBeforeFsync(boolean newAckBeforeFsync) {
@@ -143,7 +150,8 @@ public record ReplicationOptions(
                 accidents,
                 maxSkewNanos,
                 maxDriftPpm,
-                healBudgetNanos);
+                healBudgetNanos,
+                maxClockStepNanos);
     }
 
     public ReplicationOptions withAnyCoordinator(boolean newAnyCoordinator) {
@@ -164,7 +172,8 @@ public record ReplicationOptions(
                 accidents,
                 maxSkewNanos,
                 maxDriftPpm,
-                healBudgetNanos);
+                healBudgetNanos,
+                maxClockStepNanos);
     }
 
     public ReplicationOptions withAccidents(boolean newAccidents) {
@@ -185,7 +194,8 @@ public record ReplicationOptions(
                 newAccidents,
                 maxSkewNanos,
                 maxDriftPpm,
-                healBudgetNanos);
+                healBudgetNanos,
+                maxClockStepNanos);
     }
 
     public ReplicationOptions withNodes(int newMin, int newMax) {
@@ -206,6 +216,29 @@ public record ReplicationOptions(
                 accidents,
                 maxSkewNanos,
                 maxDriftPpm,
-                healBudgetNanos);
+                healBudgetNanos,
+                maxClockStepNanos);
+    }
+
+    public ReplicationOptions withClockSteps(long newMaxClockStepNanos) {
+        return new ReplicationOptions(
+                minNodes,
+                maxNodes,
+                keys,
+                clients,
+                workloadNanos,
+                w,
+                r,
+                crashes,
+                isolations,
+                networkWeather,
+                machineCrash,
+                ackBeforeFsync,
+                anyCoordinator,
+                accidents,
+                maxSkewNanos,
+                maxDriftPpm,
+                healBudgetNanos,
+                newMaxClockStepNanos);
     }
 }

@@ -62,7 +62,9 @@ import java.util.function.Consumer;
  * A client gives up on a request after {@value #CLIENT_TIMEOUT_MS} ms.
  *
  * <p><b>Faults and the bound enforced.</b> Every node's clock has its own offset and drift
- * ({@link SimClock}); the network weather changes at random (loss up to 10%, duplication up to 5%,
+ * ({@link SimClock}); with {@code maxClockStepNanos}, wall clocks are also off by up to minutes
+ * and stepped forward and back during the run, far past the HLC's drift bound; the network
+ * weather changes at random (loss up to 10%, duplication up to 5%,
  * up to 30% of messages held back up to 100 ms, on top of 1-10 ms latency). <em>At most one node
  * is faulted at a time</em> (crashed, isolated by a symmetric partition, or isolated and then
  * crashed), so at most N - W = 1 replica of any key is down or cut off at once. A crash stops the
@@ -113,6 +115,7 @@ public final class ReplicationSimulation {
             int failedOps,
             int crashes,
             int isolations,
+            int clockSteps,
             int unsyncedKeysLost,
             long healNanos,
             List<String> violations) {
@@ -121,7 +124,8 @@ public final class ReplicationSimulation {
             return String.format(
                     Locale.ROOT,
                     "seed=%d nodes=%d ops=%d (acked puts %d, acked deletes %d, ok reads %d, failed %d)"
-                            + " crashes=%d isolations=%d unsynced-keys-lost=%d converged-in=%s trace=%016x",
+                            + " crashes=%d isolations=%d clock-steps=%d unsynced-keys-lost=%d converged-in=%s"
+                            + " trace=%016x",
                     seed,
                     nodes,
                     ops,
@@ -131,6 +135,7 @@ public final class ReplicationSimulation {
                     failedOps,
                     crashes,
                     isolations,
+                    clockSteps,
                     unsyncedKeysLost,
                     healNanos < 0 ? "NEVER" : (healNanos / MS) + "ms",
                     traceHash);
@@ -206,6 +211,9 @@ public final class ReplicationSimulation {
     private final Simulator sim;
     private final SimNetwork network;
     private final SplittableRandom nemesisRandom;
+    /** Draws the clock faults; split only when they are on, so runs without them replay as before. */
+    private final SplittableRandom clockRandom;
+
     private final ReplicationChecker checker;
     private final ReplicationStats stats = new ReplicationStats();
     private final List<Node> nodes = new ArrayList<>();
@@ -222,6 +230,7 @@ public final class ReplicationSimulation {
     private int isolations;
     private int unsyncedKeysLost;
     private int wipes;
+    private int clockSteps;
 
     public ReplicationSimulation(long seed, ReplicationOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -258,6 +267,15 @@ public final class ReplicationSimulation {
         for (int c = 0; c < options.clients(); c++) {
             clients.add(new Client(c, sim.split()));
         }
+        this.clockRandom = options.maxClockStepNanos() > 0 ? sim.split() : null;
+        if (clockRandom != null) {
+            for (Node n : nodes) {
+                if (clockRandom.nextBoolean()) {
+                    n.clock.stepWall(
+                            clockRandom.nextLong(-options.maxClockStepNanos(), options.maxClockStepNanos() + 1));
+                }
+            }
+        }
     }
 
     public Simulator simulator() {
@@ -274,6 +292,9 @@ public final class ReplicationSimulation {
             sim.schedule(c.random.nextLong(10 * MS), () -> nextRequest(c));
         }
         scheduleNemesis();
+        if (clockRandom != null) {
+            scheduleClockStep();
+        }
         scheduleInvariantCheck();
         sim.runFor(options.workloadNanos());
 
@@ -356,6 +377,7 @@ public final class ReplicationSimulation {
                 failed,
                 crashes,
                 isolations,
+                clockSteps,
                 unsyncedKeysLost,
                 healNanos,
                 checker.violations());
@@ -664,6 +686,26 @@ public final class ReplicationSimulation {
         });
     }
 
+    /**
+     * Steps one node's wall clock to a new offset within {@code maxClockStepNanos} of true time,
+     * forward or back; independent of the one-faulted-node bound, since a wrong clock takes no
+     * replica away.
+     */
+    private void scheduleClockStep() {
+        sim.schedule(50 * MS + clockRandom.nextLong(450 * MS), () -> {
+            if (!workloadOpen) {
+                return;
+            }
+            Node n = nodes.get(clockRandom.nextInt(nodes.size()));
+            long max = options.maxClockStepNanos();
+            long target = clockRandom.nextLong(-max, max + 1);
+            n.clock.stepWall(target - n.clock.wallStepNanos());
+            clockSteps++;
+            sim.trace().add("clock " + n.id + " stepped to " + target / MS + "ms");
+            scheduleClockStep();
+        });
+    }
+
     /** Restores the faulted node, if any: heals its links and restarts it if it is down. */
     private void endFault() {
         if (faulted == null) {
@@ -810,7 +852,11 @@ public final class ReplicationSimulation {
         return out;
     }
 
-    /** Every replica of the key holds an equal version (or none), and no other node holds any. */
+    /**
+     * Every replica of the key holds the identical record (or none): {@link Versioned#equals}
+     * compares clock, HLC, writer, kind and value, so equal clocks with different contents count
+     * as apart. No other node holds any.
+     */
     private boolean converged(String key) {
         KeyRef ref = keyRefs.get(key);
         List<NodeId> replicas = table.preferenceList(ref.partition());

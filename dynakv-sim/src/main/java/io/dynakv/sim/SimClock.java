@@ -6,7 +6,9 @@ import io.dynakv.common.Clock;
  * Fault model: a node's clock runs at a constant drift rate (parts per million, either sign) and
  * starts at its own offset, so no two nodes agree on the time, as with real quartz clocks and NTP
  * skew; it never runs backwards (monotonic time stays monotonic). Timers on this node measure
- * delays by this clock ({@link #virtualDelay}).
+ * delays by this clock ({@link #virtualDelay}). The wall clock alone can also be stepped, forward
+ * or back, by any amount ({@link #stepWall}): a clock set wrong by minutes, an NTP step, a VM
+ * resumed from a snapshot. Monotonic time and timers do not see the step, as on a real machine.
  */
 public final class SimClock implements Clock {
 
@@ -17,6 +19,7 @@ public final class SimClock implements Clock {
     private final Simulator sim;
     private final long offsetNanos;
     private final long driftPpm;
+    private long wallStepNanos;
 
     /**
      * @param offsetNanos this node's skew: added to every reading (either sign)
@@ -39,7 +42,17 @@ public final class SimClock implements Clock {
 
     @Override
     public long wallMillis() {
-        return EPOCH_MILLIS + Math.floorDiv(nowNanos(), 1_000_000L);
+        return EPOCH_MILLIS + Math.floorDiv(nowNanos() + wallStepNanos, 1_000_000L);
+    }
+
+    /** Moves the wall clock by {@code nanos} (either sign) from now on; monotonic time is untouched. */
+    public void stepWall(long nanos) {
+        wallStepNanos += nanos;
+    }
+
+    /** How far the wall clock has been stepped in all, beyond the offset and drift. */
+    public long wallStepNanos() {
+        return wallStepNanos;
     }
 
     /**

@@ -44,7 +44,7 @@ public final class ClusterController implements AutoCloseable {
             generations.add(0);
             NodeProcess node = newNode(slot, slot == 0 ? null : nodes.get(0).address());
             nodes.add(node);
-            node.launch(0);
+            node.launch(ClockShift.NONE);
             if (slot == 0) {
                 awaitServing(node);
             }
@@ -72,9 +72,14 @@ public final class ClusterController implements AutoCloseable {
 
     /** Starts the slot's node again (same data directory), its clock shifted by {@code clockOffsetMillis}. */
     public void restart(int slot, long clockOffsetMillis) {
+        restart(slot, new ClockShift(clockOffsetMillis, 0, 0));
+    }
+
+    /** Starts the slot's node again (same data directory), its wall clock shifted and stepped by {@code clock}. */
+    public void restart(int slot, ClockShift clock) {
         NodeProcess node = nodes.get(slot);
         node.kill9();
-        node.launch(clockOffsetMillis);
+        node.launch(clock);
         awaitServing(node);
     }
 
@@ -104,7 +109,7 @@ public final class ClusterController implements AutoCloseable {
         generations.set(slot, generations.get(slot) + 1);
         NodeProcess replacement = newNode(slot, member);
         nodes.set(slot, replacement);
-        replacement.launch(0);
+        replacement.launch(ClockShift.NONE);
         awaitServing(replacement);
     }
 

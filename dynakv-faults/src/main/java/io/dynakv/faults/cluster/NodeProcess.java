@@ -65,9 +65,10 @@ public final class NodeProcess {
 
     /**
      * Launches the node (the join address only on the first start: a restarted member rejoins by
-     * itself), its wall clock shifted by {@code clockOffsetMillis} (0: the true time).
+     * itself), its wall clock shifted and stepped by {@code clock} ({@link ClockShift#NONE}: the
+     * true time).
      */
-    void launch(long clockOffsetMillis) {
+    void launch(ClockShift clock) {
         starts++;
         List<String> command = new ArrayList<>(launchPrefix);
         command.addAll(List.of(
@@ -82,9 +83,7 @@ public final class NodeProcess {
             command.add(join);
         }
         command.addAll(List.of("--data-dir", dataDir.toString(), "--event-loops", "1"));
-        if (clockOffsetMillis != 0) {
-            command.addAll(List.of("--test-clock-offset-ms", Long.toString(clockOffsetMillis)));
-        }
+        command.addAll(clock.flags());
         try {
             Files.createDirectories(logFile.getParent());
             Files.writeString(

@@ -13,8 +13,16 @@ import java.util.Set;
  * @param durationMillis how long it stays in force before it is healed
  * @param slots the nodes it touches, in the kind's order (see {@link Kind})
  * @param clockOffsetMillis the wall-clock shift of a {@link Kind#CLOCK} fault, else 0
+ * @param clockStepMillis how far a {@link Kind#CLOCK} fault then steps the node's wall clock,
+ *     forward or back, halfway through the fault (0: no step)
  */
-public record Fault(long startMillis, Kind kind, long durationMillis, List<Integer> slots, long clockOffsetMillis) {
+public record Fault(
+        long startMillis,
+        Kind kind,
+        long durationMillis,
+        List<Integer> slots,
+        long clockOffsetMillis,
+        long clockStepMillis) {
 
     /** The kinds of fault; their lower-case names label operations in the history. */
     public enum Kind {
@@ -30,7 +38,10 @@ public record Fault(long startMillis, Kind kind, long durationMillis, List<Integ
         BRIDGE,
         /** The others drop what {@code slots[0]} sends; it still hears them. */
         ASYMMETRIC,
-        /** {@code slots[0]} restarted with its wall clock shifted; restarted with the true time when healed. */
+        /**
+         * {@code slots[0]} restarted with its wall clock shifted (minutes, either way), which may
+         * step forward or back while it runs; restarted with the true time when healed.
+         */
         CLOCK,
         /** {@code slots[0]} killed, removed from the cluster and replaced by a new, empty node. */
         REPLACE;
@@ -67,7 +78,10 @@ public record Fault(long startMillis, Kind kind, long durationMillis, List<Integ
                 kind.label(),
                 durationMillis / 1e3,
                 slots.stream().map(s -> "n" + (s + 1)).toList(),
-                kind == Kind.CLOCK ? " offset " + clockOffsetMillis + " ms" : "");
+                kind == Kind.CLOCK
+                        ? " offset " + clockOffsetMillis + " ms"
+                                + (clockStepMillis == 0 ? "" : " step " + clockStepMillis + " ms")
+                        : "");
     }
 
     private static List<Integer> others(int size, List<Integer> side) {

@@ -1,5 +1,6 @@
 package io.dynakv.faults.nemesis;
 
+import io.dynakv.faults.cluster.ClockShift;
 import io.dynakv.faults.cluster.ClusterController;
 import io.dynakv.faults.cluster.Network;
 import java.time.Duration;
@@ -64,7 +65,9 @@ public final class Nemesis {
         switch (fault.kind()) {
             case KILL -> cluster.kill9(target);
             case PAUSE -> cluster.pause(target);
-            case CLOCK -> cluster.restart(target, fault.clockOffsetMillis());
+            case CLOCK -> cluster.restart(
+                    target,
+                    new ClockShift(fault.clockOffsetMillis(), fault.clockStepMillis(), fault.durationMillis() / 2));
             case REPLACE -> cluster.replace(target);
             case ISOLATE, SPLIT, BRIDGE, ASYMMETRIC -> network.cut(fault.cuts(cluster.size()));
         }

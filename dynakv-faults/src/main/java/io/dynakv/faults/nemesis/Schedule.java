@@ -14,7 +14,8 @@ public final class Schedule {
     private static final long QUIET_SPAN_MILLIS = 3_000;
     private static final long FAULT_MIN_MILLIS = 4_000;
     private static final long FAULT_SPAN_MILLIS = 6_000;
-    private static final long CLOCK_OFFSET_MAX_MILLIS = 60_000;
+    /** Clocks off by minutes (issue 9): ten times the HLC's 60 s drift bound. */
+    private static final long CLOCK_OFFSET_MAX_MILLIS = 600_000;
 
     private Schedule() {}
 
@@ -24,6 +25,8 @@ public final class Schedule {
      */
     public static List<Fault> generate(long seed, long runMillis, int size, boolean partitions) {
         SplittableRandom random = new SplittableRandom(seed);
+        // Clock steps draw from their own stream, so adding them kept every seed's other faults.
+        SplittableRandom steps = new SplittableRandom(~seed);
         List<Fault.Kind> kinds = Arrays.stream(Fault.Kind.values())
                 .filter(k -> partitions || !k.isPartition())
                 .toList();
@@ -38,7 +41,10 @@ public final class Schedule {
             long offset = kind == Fault.Kind.CLOCK
                     ? random.nextLong(-CLOCK_OFFSET_MAX_MILLIS, CLOCK_OFFSET_MAX_MILLIS + 1)
                     : 0;
-            faults.add(new Fault(at, kind, duration, shuffled(size, random), offset));
+            long step = kind == Fault.Kind.CLOCK && steps.nextBoolean()
+                    ? steps.nextLong(-CLOCK_OFFSET_MAX_MILLIS, CLOCK_OFFSET_MAX_MILLIS + 1) - offset
+                    : 0;
+            faults.add(new Fault(at, kind, duration, shuffled(size, random), offset, step));
             at += duration + QUIET_MIN_MILLIS + random.nextLong(QUIET_SPAN_MILLIS);
         }
     }

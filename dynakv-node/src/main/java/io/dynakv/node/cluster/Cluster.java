@@ -173,7 +173,7 @@ public final class Cluster implements AutoCloseable {
                     address.toString(),
                     membershipTransport,
                     scheduler,
-                    new SystemClock(config.testClockOffset().toMillis()),
+                    SystemClock.of(config),
                     new SplittableRandom(SEEDS.nextLong()),
                     swimConfig,
                     meta.incarnation() + 1);

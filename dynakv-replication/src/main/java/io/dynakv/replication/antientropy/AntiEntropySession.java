@@ -33,8 +33,9 @@ import java.util.function.Consumer;
  * MerkleDiff#differingRecords}). A version the peer holds is applied locally ({@link
  * Replica#apply}, which keeps it only if it supersedes or conflicts); then whatever the local
  * replica holds, if it is not the peer's version, is pushed to the peer. After the apply the local
- * version descends from the peer's, so the peer's own resolution takes it as is: one round leaves
- * both replicas with the same version of every key that was compared.
+ * version descends from the peer's, or (equal clocks, different contents) orders before it in
+ * {@link io.dynakv.replication.replica.Resolution}'s total order, so the peer's own resolution takes
+ * it as is: one round leaves both replicas with the same version of every key that was compared.
  *
  * <p>Fault model: messages may be lost, duplicated, delayed or reordered ({@link Transport}). Only
  * the reply to the one outstanding request is accepted (matched by session id, level or bucket);
@@ -243,8 +244,7 @@ public final class AntiEntropySession {
             pulled++;
         }
         Optional<Versioned> mine = replica.read(key);
-        if (mine.isEmpty()
-                || d.peer().isPresent() && sameVersion(mine.get(), d.peer().get())) {
+        if (mine.isEmpty() || d.peer().equals(mine)) {
             return;
         }
         Versioned version = mine.get();
@@ -332,10 +332,6 @@ public final class AntiEntropySession {
     /** The bytes a record costs on the wire: table, key and encoded version, plus framing. */
     static long recordBytes(String table, byte[] key, Versioned version) {
         return 8L + table.length() + key.length + version.encode().length;
-    }
-
-    private static boolean sameVersion(Versioned a, Versioned b) {
-        return a.kind() == b.kind() && a.clock().equals(b.clock());
     }
 
     /** The records of one bucket, by a paged scan of the partition (bounded memory per page). */

@@ -31,7 +31,7 @@ public final class MerkleDiff {
 
     /**
      * One (table, key) whose record differs between the sides: absent on one, or present on both
-     * with different clocks or kinds. The versions are returned so the caller can repair in either
+     * with different clocks or contents. The versions are returned so the caller can repair in either
      * direction.
      */
     public record RecordDifference(String table, byte[] key, Optional<Versioned> local, Optional<Versioned> peer) {
@@ -104,8 +104,7 @@ public final class MerkleDiff {
 
     /**
      * The records that differ between the two sides' records of one bucket (or any key range), in
-     * (table, key) order: present on one side only, or with a different clock or kind. Equal clocks
-     * mean the same version (the {@code Resolution} invariant), so HLC and value are not compared,
+     * (table, key) order: present on one side only, or with different records (clock or contents),
      * matching what {@link MerkleTree#recordHash} covers. Each side must hold a (table, key) once.
      */
     public static List<RecordDifference> differingRecords(List<PartitionRecord> local, List<PartitionRecord> peer) {
@@ -114,7 +113,7 @@ public final class MerkleDiff {
         List<RecordDifference> out = new ArrayList<>();
         for (Map.Entry<TableKey, Versioned> e : mine.entrySet()) {
             Versioned other = theirs.get(e.getKey());
-            if (other == null || !sameVersion(e.getValue(), other)) {
+            if (other == null || !e.getValue().equals(other)) {
                 out.add(new RecordDifference(
                         e.getKey().table(), e.getKey().key(), Optional.of(e.getValue()), Optional.ofNullable(other)));
             }
@@ -127,10 +126,6 @@ public final class MerkleDiff {
         }
         out.sort((a, b) -> ORDER.compare(new TableKey(a.table(), a.key()), new TableKey(b.table(), b.key())));
         return out;
-    }
-
-    private static boolean sameVersion(Versioned a, Versioned b) {
-        return a.kind() == b.kind() && a.clock().equals(b.clock());
     }
 
     private static TreeMap<TableKey, Versioned> index(List<PartitionRecord> records, String side) {

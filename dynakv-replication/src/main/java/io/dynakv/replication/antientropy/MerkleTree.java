@@ -7,6 +7,7 @@ import io.dynakv.storage.PartitionRecord;
 import io.dynakv.storage.StorageEngine;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * A Merkle tree over one partition's records (Dynamo paper, section 4.7), comparable between
@@ -24,11 +25,12 @@ import java.util.List;
  * within one partition; remixing with a salted 64-bit finalizer spreads the keys over every bucket.
  *
  * <p><b>Record hash.</b> 64 bits of MurmurHash3 ({@link KeyHash}) over (table, key, encoded version
- * vector, kind). Replicas hold equal data iff their clocks are equal (the invariant {@code
- * Resolution} keeps: a clock names one version everywhere), so the clock identifies the version;
- * the HLC, writer and value bytes are left out, as they follow from the clock. The kind is hashed in
- * so that a value and a tombstone under one clock (a broken invariant) still show up as a
- * difference. The encoding is unambiguous: the table holds no 0 byte and the key is length-prefixed.
+ * vector, kind, HLC, writer, CRC-32C of the value): the whole record. The clock alone would
+ * identify the version if every replica kept the invariant {@code Resolution} relies on, but a
+ * successor once stamped below its cause can leave two replicas with equal clocks and different
+ * contents (a value on one, the tombstone that deleted it on the other), which only a hash of the
+ * contents can find. The encoding is unambiguous: the table holds no 0 byte and the key is
+ * length-prefixed.
  *
  * <p><b>Leaf hash.</b> The XOR of the bucket's record hashes (0 for an empty bucket). XOR is
  * commutative, so the tree does not depend on the order records are added, and a leaf can later be
@@ -126,12 +128,16 @@ public final class MerkleTree {
         return (int) (remixed >>> (Long.SIZE - depth));
     }
 
-    /** The 64-bit hash of one record: (table, key, version vector, kind), see the class comment. */
+    /** The 64-bit hash of one whole record, see the class comment. */
     public static long recordHash(String table, byte[] key, Versioned version) {
-        ByteWriter out = new ByteWriter(key.length + 16 + version.clock().size() * 10);
+        ByteWriter out = new ByteWriter(key.length + 40 + version.clock().size() * 10);
         out.writeLengthPrefixed(key);
         version.clock().writeTo(out);
         out.writeByte(version.kind().code());
+        out.writeLong(version.hlc()).writeLong(version.writer().value());
+        CRC32C valueCrc = new CRC32C();
+        valueCrc.update(version.value());
+        out.writeInt((int) valueCrc.getValue());
         return KeyHash.of(table.getBytes(StandardCharsets.UTF_8), out.toByteArray());
     }
 

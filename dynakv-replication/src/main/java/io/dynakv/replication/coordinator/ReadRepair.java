@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * Which replicas a read found stale (Dynamo paper, section 5: read repair). Pure, so the decision is
- * tested apart from sending: a replica is stale when it lacks the newest version's full history.
+ * tested apart from sending: a replica is stale when it does not hold exactly the newest version: it
+ * lacks its full history, or holds other contents under the same clock (see {@code Resolution}).
  */
 final class ReadRepair {
 
@@ -19,7 +20,7 @@ final class ReadRepair {
         List<NodeId> stale = new ArrayList<>();
         for (Map.Entry<NodeId, Optional<Versioned>> e : answers.entrySet()) {
             Optional<Versioned> answer = e.getValue();
-            if (answer.isEmpty() || !answer.get().clock().equals(newest.clock())) {
+            if (answer.isEmpty() || !answer.get().equals(newest)) {
                 stale.add(e.getKey());
             }
         }

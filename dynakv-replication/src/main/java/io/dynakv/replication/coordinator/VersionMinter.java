@@ -20,7 +20,8 @@ import java.util.OptionalLong;
  * coordinator (a lower dot, a lower HLC), so the vector stays one entry per actor. Otherwise the
  * new event stays a dot beyond a gap, concurrent with the write it missed.
  *
- * <p>The HLC first observes the context and the stored version, so a causal successor always
+ * <p>The HLC is stamped after both the context and the stored version ({@link
+ * HlcClock#stampAfter}), even when they run ahead of this node's clock, so a causal successor always
  * carries a larger timestamp and wins any later tie-break against its own ancestors.
  */
 final class VersionMinter {
@@ -37,12 +38,13 @@ final class VersionMinter {
         if (dot.isEmpty()) {
             return Optional.empty();
         }
-        request.context().ifPresent(c -> hlc.observe(c.hlc()));
-        local.ifPresent(v -> hlc.observe(v.hlc()));
+        long stamp = hlc.stampAfter(
+                local.map(Versioned::hlc).orElse(0L),
+                request.context().map(CausalContext::hlc).orElse(0L));
         VersionVector clock = context.includesEventsOf(held, actor)
                 ? context.with(actor, dot.getAsLong())
                 : context.withDot(actor, dot.getAsLong());
-        return Optional.of(new Versioned(clock, hlc.now(), actor, request.kind(), request.value()));
+        return Optional.of(new Versioned(clock, stamp, actor, request.kind(), request.value()));
     }
 
     /**

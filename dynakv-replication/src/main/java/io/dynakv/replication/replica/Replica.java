@@ -42,6 +42,8 @@ public final class Replica {
         Resolution resolution = Resolution.of(read(key), incoming);
         if (resolution.outcome() == Resolution.Outcome.CONCURRENT_MERGED) {
             stats.conflicts.increment();
+        } else if (resolution.outcome().diverged()) {
+            stats.divergedVersions.increment();
         }
         if (!resolution.changesStorage()) {
             return storage.lastSequence();

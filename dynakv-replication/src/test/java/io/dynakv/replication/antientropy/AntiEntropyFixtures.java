@@ -62,8 +62,11 @@ final class AntiEntropyFixtures {
         return new Versioned(clock, v.hlc(), v.writer(), v.kind(), v.value());
     }
 
-    /** The same clock and kind with another HLC, writer and value: the same version for anti-entropy. */
-    static Versioned sameVersionOtherBytes(Versioned v) {
+    /**
+     * The same clock and kind with another HLC, writer and value: what a successor stamped below its
+     * cause could leave on two replicas, and anti-entropy must find.
+     */
+    static Versioned sameClockOtherContents(Versioned v) {
         return new Versioned(v.clock(), v.hlc() ^ 1, new NodeId(v.writer().value() + 1), v.kind(), new byte[] {42});
     }
 
@@ -72,15 +75,12 @@ final class AntiEntropyFixtures {
         return engine.scanPartition(partition, null, null, Integer.MAX_VALUE);
     }
 
-    /** What a replica holds in each bucket: (table, hex key) to (clock, kind), by full scan. */
-    static Map<Integer, Map<String, List<Object>>> naiveBuckets(StorageEngine engine, int partition, int leafCount) {
-        Map<Integer, Map<String, List<Object>>> buckets = new TreeMap<>();
+    /** What a replica holds in each bucket: (table, hex key) to the whole record, by full scan. */
+    static Map<Integer, Map<String, Versioned>> naiveBuckets(StorageEngine engine, int partition, int leafCount) {
+        Map<Integer, Map<String, Versioned>> buckets = new TreeMap<>();
         for (PartitionRecord r : all(engine, partition)) {
             int bucket = MerkleTree.bucketOf(r.table(), r.key(), leafCount);
-            buckets.computeIfAbsent(bucket, b -> new TreeMap<>())
-                    .put(
-                            naiveKey(r.table(), r.key()),
-                            List.of(r.value().clock(), r.value().kind()));
+            buckets.computeIfAbsent(bucket, b -> new TreeMap<>()).put(naiveKey(r.table(), r.key()), r.value());
         }
         return buckets;
     }
@@ -91,8 +91,8 @@ final class AntiEntropyFixtures {
 
     /** The buckets whose naive contents differ, ascending. */
     static List<Integer> naiveDifferingBuckets(StorageEngine a, StorageEngine b, int partition, int leafCount) {
-        Map<Integer, Map<String, List<Object>>> left = naiveBuckets(a, partition, leafCount);
-        Map<Integer, Map<String, List<Object>>> right = naiveBuckets(b, partition, leafCount);
+        Map<Integer, Map<String, Versioned>> left = naiveBuckets(a, partition, leafCount);
+        Map<Integer, Map<String, Versioned>> right = naiveBuckets(b, partition, leafCount);
         List<Integer> out = new ArrayList<>();
         for (int bucket = 0; bucket < leafCount; bucket++) {
             if (!Objects.equals(left.getOrDefault(bucket, Map.of()), right.getOrDefault(bucket, Map.of()))) {

@@ -7,6 +7,7 @@ import static io.dynakv.replication.antientropy.AntiEntropyFixtures.naiveKey;
 import static io.dynakv.replication.antientropy.AntiEntropyFixtures.randomKey;
 import static io.dynakv.replication.antientropy.AntiEntropyFixtures.randomTable;
 import static io.dynakv.replication.antientropy.AntiEntropyFixtures.randomVersion;
+import static io.dynakv.replication.antientropy.AntiEntropyFixtures.sameClockOtherContents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynakv.common.Causality;
@@ -100,9 +101,10 @@ class AntiEntropySessionTest {
     }
 
     /**
-     * A common base, then divergences that keep the invariant "one clock, one version" (every new
-     * version has an event of a node no other version has): keys only one side has, keys one side
-     * lost, newer versions on one side, and concurrent versions on both sides.
+     * A common base, then divergences: keys only one side has, keys one side lost, newer versions on
+     * one side, concurrent versions on both sides (each new version has an event of a node no other
+     * version has), and other contents under the same clock on one side (what a successor stamped
+     * below its cause could leave behind).
      */
     private static void diverge(Pair p, SplittableRandom random, int baseSize, int divergences) {
         List<PartitionRecord> base = new ArrayList<>();
@@ -119,7 +121,7 @@ class AntiEntropySessionTest {
         for (int i = 0; i < divergences; i++) {
             InMemoryStorageEngine side = random.nextBoolean() ? p.a : p.b;
             PartitionRecord r = base.isEmpty() ? null : base.get(random.nextInt(base.size()));
-            switch (r == null ? 0 : random.nextInt(4)) {
+            switch (r == null ? 0 : random.nextInt(5)) {
                 case 0 -> side.put(
                         PARTITION,
                         randomTable(random),
@@ -128,6 +130,7 @@ class AntiEntropySessionTest {
                 case 1 -> side.remove(PARTITION, r.table(), r.key());
                 case 2 -> side.put(
                         PARTITION, r.table(), r.key(), descendant(r.value(), fresh++, random.nextInt(3) == 0));
+                case 3 -> side.put(PARTITION, r.table(), r.key(), sameClockOtherContents(r.value()));
                 default -> {
                     p.a.put(PARTITION, r.table(), r.key(), descendant(r.value(), fresh++, random.nextBoolean()));
                     p.b.put(PARTITION, r.table(), r.key(), descendant(r.value(), fresh++, random.nextBoolean()));
@@ -194,6 +197,36 @@ class AntiEntropySessionTest {
 
         Outcome second = p.round(2, settings(1 << leafBits));
         assertThat(second).isEqualTo(new Outcome(Status.COMPLETED, 0, 0, 0));
+    }
+
+    /**
+     * Issue 9 item 2: two replicas hold one clock with different contents (a value on one, the
+     * tombstone that deleted it on the other; two values on another key). The old record hash left
+     * the values out, and a replica that already held an equal clock kept its own: they never met.
+     */
+    @Test
+    void equalClocksWithDifferentValuesConvergeThroughAntiEntropy() {
+        Pair p = new Pair();
+        byte[] deleted = {1};
+        byte[] overwritten = {2};
+        VersionVector clock = VersionVector.of(Map.of(new NodeId(3), 4L, new NodeId(4), 1L));
+        Versioned value = new Versioned(clock, 5_000, new NodeId(3), ValueKind.BYTES, new byte[] {'v'});
+        Versioned tombstone = Versioned.tombstone(clock, 4_000, new NodeId(4));
+        Versioned otherValue = new Versioned(clock, 5_000, new NodeId(3), ValueKind.BYTES, new byte[] {'x'});
+        p.a.put(PARTITION, "t", deleted, value);
+        p.b.put(PARTITION, "t", deleted, tombstone);
+        p.a.put(PARTITION, "t", overwritten, value);
+        p.b.put(PARTITION, "t", overwritten, otherValue);
+
+        Outcome first = p.round(1, settings(MerkleTree.DEFAULT_LEAF_COUNT));
+
+        assertThat(first.status()).isEqualTo(Status.COMPLETED);
+        assertThat(records(p.a)).isEqualTo(records(p.b)).hasSize(2);
+        assertThat(p.a.get(PARTITION, "t", deleted)).contains(value); // the higher HLC, on both sides
+        Versioned kept = otherValue.winsOver(value) ? otherValue : value;
+        assertThat(p.b.get(PARTITION, "t", overwritten)).contains(kept);
+        assertThat(p.round(2, settings(MerkleTree.DEFAULT_LEAF_COUNT)))
+                .isEqualTo(new Outcome(Status.COMPLETED, 0, 0, 0));
     }
 
     @Test

@@ -10,7 +10,7 @@ import static io.dynakv.replication.antientropy.AntiEntropyFixtures.newer;
 import static io.dynakv.replication.antientropy.AntiEntropyFixtures.randomKey;
 import static io.dynakv.replication.antientropy.AntiEntropyFixtures.randomTable;
 import static io.dynakv.replication.antientropy.AntiEntropyFixtures.randomVersion;
-import static io.dynakv.replication.antientropy.AntiEntropyFixtures.sameVersionOtherBytes;
+import static io.dynakv.replication.antientropy.AntiEntropyFixtures.sameClockOtherContents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -63,7 +63,7 @@ class MerkleDiffTest {
                 case 1 -> side.remove(PARTITION, r.table(), r.key()); // missing
                 case 2 -> side.put(PARTITION, r.table(), r.key(), newer(r.value(), random)); // other version
                 case 3 -> side.put(PARTITION, r.table(), r.key(), tombstoneOrValue(r.value(), random));
-                default -> side.put(PARTITION, r.table(), r.key(), sameVersionOtherBytes(r.value())); // no change
+                default -> side.put(PARTITION, r.table(), r.key(), sameClockOtherContents(r.value())); // diverged
             }
         }
         return new Replicas(a, b);
@@ -106,14 +106,14 @@ class MerkleDiffTest {
         Replicas r = diverged(new SplittableRandom(seed), baseSize, divergences);
         MerkleTree ta = MerkleTree.build(r.a(), PARTITION, leafCount, 16);
         MerkleTree tb = MerkleTree.build(r.b(), PARTITION, leafCount, 16);
-        Map<Integer, Map<String, List<Object>>> na = naiveBuckets(r.a(), PARTITION, leafCount);
-        Map<Integer, Map<String, List<Object>>> nb = naiveBuckets(r.b(), PARTITION, leafCount);
+        Map<Integer, Map<String, Versioned>> na = naiveBuckets(r.a(), PARTITION, leafCount);
+        Map<Integer, Map<String, Versioned>> nb = naiveBuckets(r.b(), PARTITION, leafCount);
 
         for (int bucket : MerkleDiff.differingBuckets(ta, tb)) {
             List<RecordDifference> diff =
                     MerkleDiff.differingRecords(inBucket(r.a(), bucket, leafCount), inBucket(r.b(), bucket, leafCount));
-            Map<String, List<Object>> left = na.getOrDefault(bucket, Map.of());
-            Map<String, List<Object>> right = nb.getOrDefault(bucket, Map.of());
+            Map<String, Versioned> left = na.getOrDefault(bucket, Map.of());
+            Map<String, Versioned> right = nb.getOrDefault(bucket, Map.of());
             TreeSet<String> expected = new TreeSet<>();
             TreeSet<String> keys = new TreeSet<>(left.keySet());
             keys.addAll(right.keySet());
@@ -194,7 +194,7 @@ class MerkleDiffTest {
         List<PartitionRecord> local = List.of(
                 new PartitionRecord("t", k1, v), new PartitionRecord("t", k2, v), new PartitionRecord("t", k3, v));
         List<PartitionRecord> peer = List.of(
-                new PartitionRecord("t", k3, sameVersionOtherBytes(v)), // same version: no difference
+                new PartitionRecord("t", k3, sameClockOtherContents(v)), // diverged under one clock
                 new PartitionRecord("t", k2, w),
                 new PartitionRecord("u", k1, v));
         List<RecordDifference> diff = MerkleDiff.differingRecords(local, peer);
@@ -202,6 +202,7 @@ class MerkleDiffTest {
                 .containsExactly(
                         new RecordDifference("t", k1, Optional.of(v), Optional.empty()),
                         new RecordDifference("t", k2, Optional.of(v), Optional.of(w)),
+                        new RecordDifference("t", k3, Optional.of(v), Optional.of(sameClockOtherContents(v))),
                         new RecordDifference("u", k1, Optional.empty(), Optional.of(v)));
         assertThatThrownBy(() -> MerkleDiff.differingRecords(
                         List.of(new PartitionRecord("t", k1, v), new PartitionRecord("t", k1.clone(), w)), List.of()))

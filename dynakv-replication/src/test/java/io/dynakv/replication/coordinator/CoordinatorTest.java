@@ -100,6 +100,27 @@ class CoordinatorTest {
         assertThat(cluster.stats.readRepairs.sum()).isEqualTo(1);
     }
 
+    /**
+     * Issue 9 item 2: a replica holds other contents under the same clock (the tombstone that
+     * deleted the value the others hold, left by a successor stamped below its cause). A read must
+     * see it as stale and leave every replica with the same record, whichever replica it asked first.
+     */
+    @Test
+    void aReadRepairsAReplicaHoldingOtherContentsUnderTheSameClock() {
+        Versioned v1 = ok(write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM));
+        Versioned diverged = Versioned.tombstone(v1.clock(), v1.hlc() + 1, v1.writer());
+        cluster.storage.get(c).put(key.partition(), key.table(), key.key(), diverged);
+
+        read(a, ConsistencyLevel.parse("all"));
+        cluster.run();
+
+        for (NodeId node : cluster.nodes) {
+            assertThat(cluster.stored(node, key)).as("on %s", node).contains(diverged);
+        }
+        assertThat(cluster.stats.readRepairs.sum()).isEqualTo(2);
+        assertThat(cluster.stats.divergedVersions.sum()).isEqualTo(2);
+    }
+
     @Test
     void readOfMissingKeyIsEmptyNotAnError() {
         assertThat(read(b, ConsistencyLevel.QUORUM)).isEqualTo(new Outcome.Ok<>(Optional.empty()));

@@ -58,6 +58,41 @@ class ResolutionTest {
                 .isEqualTo(Resolution.Outcome.ALREADY_KNOWN);
     }
 
+    /**
+     * Issue 9 item 2: versions under one clock with different contents (a broken invariant leaves
+     * them: a value on one replica, the tombstone that deleted it on another) resolve to the same
+     * one in any order, and each such meeting is reported.
+     */
+    @Property(tries = 300)
+    void equalClocksWithDifferentContentsResolveTheSameInAnyOrder(
+            @ForAll long seed, @ForAll @IntRange(min = 2, max = 6) int count) {
+        Random random = new Random(seed);
+        VersionVector clock = VersionVector.of(Map.of(new NodeId(1), 2L, new NodeId(2), 1L));
+        List<Versioned> versions = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long hlc = 1000 + random.nextInt(3);
+            NodeId writer = new NodeId(1 + random.nextInt(2));
+            versions.add(
+                    random.nextInt(3) == 0
+                            ? Versioned.tombstone(clock, hlc, writer)
+                            : new Versioned(
+                                    clock, hlc, writer, ValueKind.BYTES, new byte[] {(byte) random.nextInt(3)}));
+        }
+        Optional<Versioned> reference = applyAll(versions);
+        for (int shuffle = 0; shuffle < 5; shuffle++) {
+            List<Versioned> order = new ArrayList<>(versions);
+            Collections.shuffle(order, random);
+            assertThat(applyAll(order)).as("seed=%d", seed).isEqualTo(reference);
+        }
+        Versioned kept = reference.orElseThrow();
+        for (Versioned v : versions) {
+            Resolution r = Resolution.of(Optional.of(kept), v);
+            assertThat(r.result()).isEqualTo(kept);
+            assertThat(r.outcome())
+                    .isEqualTo(v.equals(kept) ? Resolution.Outcome.ALREADY_KNOWN : Resolution.Outcome.DIVERGED_KEPT);
+        }
+    }
+
     /** Writes by 3 coordinators, each on the context of a random earlier write (or none). */
     private static List<Versioned> randomHistory(Random random, int count) {
         List<Versioned> versions = new ArrayList<>();
