@@ -110,10 +110,11 @@ final class TestCluster {
 
         @Override
         public void write(NodeId replica, KeyRef key, Versioned version, Consumer<ReplicaReply> reply) {
-            deliver(replica, reply, () -> {
-                replicas.get(replica).apply(key, version);
-                return new ReplicaReply.WriteDone();
-            });
+            deliver(
+                    replica,
+                    reply,
+                    () -> new ReplicaReply.WriteDone(
+                            replicas.get(replica).applyWrite(key, version).effect()));
         }
 
         private void deliver(

@@ -9,6 +9,7 @@ import io.dynakv.replication.coordinator.ConsistencyLevel;
 import io.dynakv.replication.coordinator.Outcome;
 import io.dynakv.replication.coordinator.TestClusterAccess;
 import io.dynakv.replication.coordinator.WriteRequest;
+import io.dynakv.replication.coordinator.Written;
 import io.dynakv.replication.replica.KeyRef;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -89,8 +90,8 @@ class HintedHandoffTest {
                 1_000_000_000L);
     }
 
-    private Outcome<Versioned> write(NodeId coordinator, String json) {
-        List<Outcome<Versioned>> out = new ArrayList<>();
+    private Outcome<Written> write(NodeId coordinator, String json) {
+        List<Outcome<Written>> out = new ArrayList<>();
         WriteRequest request = new WriteRequest(
                 key, ValueKind.JSON, json.getBytes(StandardCharsets.UTF_8), Optional.empty(), ConsistencyLevel.QUORUM);
         cluster.coordinator(coordinator).write(request, out::add);
