@@ -84,26 +84,47 @@ final class PatchOperation {
         }
         WriteRequest write = new WriteRequest(key, ValueKind.JSON, value, base.map(CausalContext::of), w);
         coordinator.write(write, outcome -> {
-            if (!(outcome instanceof Outcome.Ok<Written> ok)) {
-                onRefused.accept(Responses.failure(outcome));
-                return;
-            }
-            Optional<Versioned> rebase = rebase(ok.value());
-            if (rebase.isEmpty()) {
-                onWritten.accept(ok.value());
-            } else if (attempt < MAX_ATTEMPTS) {
-                stats.patchRetries.increment();
-                attempt(attempt + 1, rebase);
+            if (outcome instanceof Outcome.Ok<Written> ok) {
+                settle(attempt, ok.value());
             } else {
-                stats.patchConflicts.increment();
-                onRefused.accept(new ApiException(
-                        409,
-                        "patch_conflict",
-                        "concurrent writes to this key met each of this PATCH's " + MAX_ATTEMPTS
-                                + " attempts; the last one was stored but its change may have been resolved"
-                                + " away: read the key and send the PATCH again"));
+                onRefused.accept(Responses.failure(outcome));
             }
         });
+    }
+
+    /**
+     * Answers once the key keeps this patch's change; writes again when a concurrent version took
+     * its place. A write that met no concurrent version, or whose change the kept version has (the
+     * other write already carried it), is answered with what the key keeps.
+     */
+    private void settle(int attempt, Written written) {
+        if (written.concurrent().isEmpty()) {
+            onWritten.accept(written);
+            return;
+        }
+        Versioned met = written.concurrent().get();
+        Versioned kept = written.kept();
+        Optional<JsonNode> keptValue = json(kept);
+        Optional<JsonNode> wanted = json(met).map(value -> ValueBodies.mergePatch(value, patch));
+        if (keptValue.isEmpty() || wanted.isEmpty()) {
+            onWritten.accept(written); // a delete or raw bytes were involved: reported, not redone
+        } else if (wanted.equals(keptValue)) {
+            onWritten.accept(Written.alone(kept));
+        } else if (attempt < MAX_ATTEMPTS) {
+            stats.patchRetries.increment();
+            // The concurrent value under both histories: the next write supersedes both.
+            attempt(
+                    attempt + 1,
+                    Optional.of(new Versioned(kept.clock(), kept.hlc(), kept.writer(), met.kind(), met.value())));
+        } else {
+            stats.patchConflicts.increment();
+            onRefused.accept(new ApiException(
+                    409,
+                    "patch_conflict",
+                    "concurrent writes to this key met each of this PATCH's " + MAX_ATTEMPTS
+                            + " attempts; the last one was stored but its change may have been resolved"
+                            + " away: read the key and send the PATCH again"));
+        }
     }
 
     /** The merged value; a stored value that is not JSON, or not exactly mergeable, is refused (409). */
@@ -117,28 +138,18 @@ final class PatchOperation {
     }
 
     /**
-     * When the write met a concurrent live JSON value and the key now keeps a value without this
-     * patch's change: that value under the union of both histories, to patch again. Nothing when
-     * the kept value already has the change, or when a delete won or was overwritten (a PATCH does
-     * not undo a concurrent delete, nor rebuild the value one removed; the answer reports it).
+     * The value of a JSON version. Empty for a tombstone (a PATCH neither undoes a concurrent delete
+     * nor rebuilds what one removed: the answer reports the conflict instead), raw bytes, or a value
+     * that is not exactly mergeable.
      */
-    private Optional<Versioned> rebase(Written written) {
-        if (written.concurrent().isEmpty()) {
-            return Optional.empty();
-        }
-        Versioned met = written.concurrent().get();
-        Versioned kept = written.kept();
-        if (met.kind() != ValueKind.JSON || kept.kind() != ValueKind.JSON) {
+    private static Optional<JsonNode> json(Versioned version) {
+        if (version.kind() != ValueKind.JSON) {
             return Optional.empty();
         }
         try {
-            JsonNode wanted = ValueBodies.mergePatch(ValueBodies.parseStored(met.value()), patch);
-            if (wanted.equals(ValueBodies.parseStored(kept.value()))) {
-                return Optional.empty();
-            }
+            return Optional.of(ValueBodies.parseStored(version.value()));
         } catch (ApiException notMergeable) {
             return Optional.empty();
         }
-        return Optional.of(new Versioned(kept.clock(), kept.hlc(), kept.writer(), met.kind(), met.value()));
     }
 }
