@@ -83,10 +83,10 @@ public final class Coordinator {
 
     /**
      * Writes a new version of {@code key}; the value is the version minted for it and the
-     * concurrent version it met, if any ({@link Written}). On a node that
-     * does not hold the key the write is forwarded to a replica, which coordinates it: dots come
-     * from what the coordinator holds for the key, and a node that holds nothing would mint the
-     * same dot for every blind write (Dynamo section 4.5 has such a node forward, too).
+     * concurrent version it met, if any ({@link Written}). On a node that does not hold the key
+     * the write is forwarded to a replica, which coordinates it: dots come from what the
+     * coordinator holds for the key, and a node that holds nothing would mint the same dot for
+     * every blind write (Dynamo section 4.5 has such a node forward, too).
      */
     public void write(WriteRequest request, Consumer<Outcome<Written>> done) {
         coordinate(request, true, done);
