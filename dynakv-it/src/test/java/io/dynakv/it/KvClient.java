@@ -78,6 +78,28 @@ final class KvClient {
                 .build());
     }
 
+    /**
+     * {@code PUT /key/{key}} with body {@code {"value": value}} as the causal successor of {@code
+     * context} (a version token a read or write returned), sent in {@code X-DynaKV-Context}.
+     */
+    Response putAfter(String key, JsonNode value, String context) throws IOException, InterruptedException {
+        ObjectNode body = MAPPER.createObjectNode();
+        body.set("value", value);
+        return send(request(keyPath(key))
+                .header("Content-Type", "application/json")
+                .header("X-DynaKV-Context", context)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body)))
+                .build());
+    }
+
+    /** {@code PATCH /key/{key}} with a JSON merge patch (RFC 7396). */
+    Response patch(String key, JsonNode patch) throws IOException, InterruptedException {
+        return send(request(keyPath(key))
+                .header("Content-Type", "application/merge-patch+json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(patch)))
+                .build());
+    }
+
     Response get(String key) throws IOException, InterruptedException {
         return get(key, "");
     }
@@ -93,6 +115,14 @@ final class KvClient {
 
     Response delete(String key, String query) throws IOException, InterruptedException {
         return send(request(withQuery(keyPath(key), query)).DELETE().build());
+    }
+
+    /** {@code DELETE /key/{key}} as the causal successor of {@code context} ({@code X-DynaKV-Context}). */
+    Response deleteAfter(String key, String context) throws IOException, InterruptedException {
+        return send(request(keyPath(key))
+                .header("X-DynaKV-Context", context)
+                .DELETE()
+                .build());
     }
 
     Response health() throws IOException, InterruptedException {

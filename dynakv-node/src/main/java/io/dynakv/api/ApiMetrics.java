@@ -58,7 +58,19 @@ final class ApiMetrics {
                 .description("writes kept for replicas that did not acknowledge them")
                 .register(registry);
         Gauge.builder("dynakv.conflicts", node.stats().conflicts, a -> a.sum())
-                .description("concurrent versions detected and resolved")
+                .description("concurrent versions this node's replica merged (once per replica, from any source)")
+                .register(registry);
+        Gauge.builder("dynakv.writes.superseded", node.stats().writesSuperseded, a -> a.sum())
+                .description("client writes coordinated here whose value lost to a concurrent version (told so)")
+                .register(registry);
+        Gauge.builder("dynakv.writes.won.conflict", node.stats().writesWonConflict, a -> a.sum())
+                .description("client writes coordinated here kept over a concurrent version (told so)")
+                .register(registry);
+        Gauge.builder("dynakv.patch.retries", node.stats().patchRetries, a -> a.sum())
+                .description("PATCHes applied again on a concurrent version they had not read")
+                .register(registry);
+        Gauge.builder("dynakv.patch.conflicts", node.stats().patchConflicts, a -> a.sum())
+                .description("PATCHes answered 409 after meeting concurrent writes on every attempt")
                 .register(registry);
         Gauge.builder("dynakv.diverged.versions", node.stats().divergedVersions, a -> a.sum())
                 .description("replicas found holding other contents under the same clock, and repaired")

@@ -212,6 +212,12 @@ final class InfoHandler {
             g.writeNumberField(
                     "diverged_versions", node.stats().divergedVersions.sum());
             g.writeNumberField(
+                    "writes_superseded", node.stats().writesSuperseded.sum());
+            g.writeNumberField(
+                    "writes_won_conflict", node.stats().writesWonConflict.sum());
+            g.writeNumberField("patch_retries", node.stats().patchRetries.sum());
+            g.writeNumberField("patch_conflicts", node.stats().patchConflicts.sum());
+            g.writeNumberField(
                     "tombstones_purged", node.stats().tombstonesPurged.sum());
             writeAntiEntropy(g);
             g.writeNumberField("writes_per_fsync", node.writesPerFsync().getAsDouble());

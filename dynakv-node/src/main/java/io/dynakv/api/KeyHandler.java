@@ -12,6 +12,7 @@ import io.dynakv.replication.coordinator.ConsistencyLevel;
 import io.dynakv.replication.coordinator.Coordinator;
 import io.dynakv.replication.coordinator.Outcome;
 import io.dynakv.replication.coordinator.WriteRequest;
+import io.dynakv.replication.coordinator.Written;
 import io.dynakv.replication.replica.KeyRef;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -119,12 +120,13 @@ final class KeyHandler {
                 coordinator -> coordinator.write(
                         write,
                         outcome -> exchange.reply(() -> {
-                            Versioned version = written(outcome);
-                            request.response().putHeader(HttpHeaders.ETAG, Responses.etag(version));
+                            Written written = written(outcome);
+                            request.response().putHeader(HttpHeaders.ETAG, Responses.etag(written.version()));
                             Responses.json(request, 201, Json.write(g -> {
                                 g.writeStartObject();
                                 g.writeStringField("key", route.keyText());
-                                g.writeStringField("version", Responses.token(version));
+                                g.writeStringField("version", Responses.token(written.version()));
+                                Responses.writeConflict(request, g, written);
                                 g.writeEndObject();
                             }));
                         })));
@@ -140,21 +142,22 @@ final class KeyHandler {
                 coordinator -> coordinator.write(
                         write,
                         outcome -> exchange.reply(() -> {
-                            Versioned version = written(outcome);
+                            Written written = written(outcome);
+                            // A delete that lost to a concurrent write leaves the key live: say so.
+                            boolean deleted =
+                                    !written.superseded() || written.kept().isTombstone();
                             Responses.json(request, 200, Json.write(g -> {
                                 g.writeStartObject();
                                 g.writeStringField("key", route.keyText());
-                                g.writeBooleanField("deleted", true);
-                                g.writeStringField("version", Responses.token(version));
+                                g.writeBooleanField("deleted", deleted);
+                                g.writeStringField("version", Responses.token(written.version()));
+                                Responses.writeConflict(request, g, written);
                                 g.writeEndObject();
                             }));
                         })));
     }
 
-    /**
-     * Read, merge (RFC 7396), write with the read's context. On one node the read and the write run
-     * in one task on the key's loop, so concurrent patches of a key apply one after the other.
-     */
+    /** Read, merge (RFC 7396), write: {@link PatchOperation}, which also handles concurrent patches. */
     private void patch(Exchange exchange, Route route, KeyRef key, ConsistencyLevel w, byte[] body) {
         HttpServerRequest request = exchange.request;
         if (isRaw(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
@@ -163,42 +166,33 @@ final class KeyHandler {
         }
         JsonNode patch = ValueBodies.parseDocument(body, "a PATCH body is a JSON merge patch (RFC 7396)");
         ConsistencyLevel r = consistency(exchange, "r");
-        onShard(
-                exchange,
-                key,
-                coordinator -> coordinator.read(key, r, read -> {
-                    if (!(read instanceof Outcome.Ok<Optional<Versioned>> current)) {
-                        exchange.reply(() -> {
-                            throw Responses.failure(read);
-                        });
-                        return;
-                    }
-                    Optional<Versioned> live = current.value().filter(v -> !v.isTombstone());
-                    if (live.isPresent() && live.get().kind() == ValueKind.BYTES) {
-                        exchange.reply(() -> {
-                            throw new ApiException(
-                                    409, "not_json", "the stored value is raw bytes; only a JSON value can be patched");
-                        });
-                        return;
-                    }
-                    JsonNode merged = ValueBodies.mergePatch(
-                            live.map(v -> ValueBodies.parseStored(v.value())).orElse(null), patch);
-                    byte[] value = ValueBodies.compact(merged);
-                    if (value.length > node.config().maxValueBytes()) {
-                        exchange.reply(() -> checkValueSize(value.length));
-                        return;
-                    }
-                    Optional<CausalContext> context = current.value().map(CausalContext::of);
-                    WriteRequest write = new WriteRequest(key, ValueKind.JSON, value, context, w);
-                    coordinator.write(
-                            write,
-                            outcome -> exchange.reply(() -> {
-                                Versioned version = written(outcome);
-                                request.response().putHeader(HttpHeaders.ETAG, Responses.etag(version));
-                                Responses.json(
-                                        request, 200, Buffer.buffer(Responses.valueDocument(route.keyText(), version)));
-                            }));
-                }));
+        onShard(exchange, key, coordinator -> new PatchOperation(
+                        coordinator,
+                        key,
+                        patch,
+                        w,
+                        node.config().maxValueBytes(),
+                        node.stats(),
+                        written -> exchange.reply(() -> patched(request, route, written)),
+                        refused -> exchange.reply(() -> {
+                            throw refused;
+                        }))
+                .start(r));
+    }
+
+    /** {@code {"key","value","version"}} of the patched version, and whether it met a concurrent one. */
+    private static void patched(HttpServerRequest request, Route route, Written written) {
+        Versioned version = written.version();
+        request.response().putHeader(HttpHeaders.ETAG, Responses.etag(version));
+        Responses.json(request, 200, Json.write(g -> {
+            g.writeStartObject();
+            g.writeStringField("key", route.keyText());
+            g.writeFieldName("value");
+            g.writeRawValue(new String(version.value(), StandardCharsets.UTF_8)); // compact JSON text
+            g.writeStringField("version", Responses.token(version));
+            Responses.writeConflict(request, g, written);
+            g.writeEndObject();
+        }));
     }
 
     /**
@@ -263,8 +257,8 @@ final class KeyHandler {
         throw Responses.failure(outcome);
     }
 
-    private static Versioned written(Outcome<Versioned> outcome) {
-        if (outcome instanceof Outcome.Ok<Versioned> ok) {
+    private static Written written(Outcome<Written> outcome) {
+        if (outcome instanceof Outcome.Ok<Written> ok) {
             return ok.value();
         }
         throw Responses.failure(outcome);

@@ -1,14 +1,17 @@
 package io.dynakv.api;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.dynakv.common.CausalContext;
 import io.dynakv.common.ValueKind;
 import io.dynakv.common.Versioned;
 import io.dynakv.replication.coordinator.Outcome;
+import io.dynakv.replication.coordinator.Written;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -17,6 +20,13 @@ final class Responses {
 
     static final String JSON = "application/json";
     static final String OCTET_STREAM = "application/octet-stream";
+
+    /**
+     * On a write that met a concurrent version: {@code superseded} (its value was resolved away)
+     * or {@code won} (it was kept, and the concurrent value was resolved away). See {@link
+     * #writeConflict}.
+     */
+    static final String CONFLICT_HEADER = "X-DynaKV-Conflict";
 
     private Responses() {}
 
@@ -63,6 +73,30 @@ final class Responses {
         }
         out.writeBytes(ascii(",\"version\":\"" + token(version) + "\"}"));
         return out.toByteArray();
+    }
+
+    /**
+     * Tells a writer that its write met a concurrent version, which the replicas resolved by the
+     * highest HLC, then writer id (docs/concurrent-writes.md): {@code "conflict"} is {@code
+     * "superseded"} or {@code "won"}, {@code "kept_version"} the token of the version the key keeps
+     * (send it back as context to write over both), and the {@link #CONFLICT_HEADER} header says the
+     * same; a value write that lost to a concurrent delete also gets {@code "deleted": true} (a
+     * delete's own answer carries {@code "deleted"} already). Writes nothing when the write met
+     * none, so the usual answer stays as it was.
+     */
+    static void writeConflict(HttpServerRequest request, JsonGenerator g, Written written) throws IOException {
+        if (written.concurrent().isEmpty()) {
+            return;
+        }
+        String conflict = written.superseded() ? "superseded" : "won";
+        request.response().putHeader(CONFLICT_HEADER, conflict);
+        g.writeStringField("conflict", conflict);
+        g.writeStringField("kept_version", token(written.kept()));
+        if (written.superseded()
+                && written.kept().isTombstone()
+                && !written.version().isTombstone()) {
+            g.writeBooleanField("deleted", true);
+        }
     }
 
     /** 503, 504, or 507 (a replica's disk is full) for a request that did not reach its quorum. */

@@ -8,7 +8,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class ReplicationStats {
 
-    /** Concurrent versions detected and resolved (DESIGN section 2: "counted in metrics"). */
+    /**
+     * Concurrent versions this node's replica merged (DESIGN section 2: "counted in metrics"),
+     * whoever sent them: a client write, a hint, read repair, anti-entropy or a stream. One conflict
+     * is counted once by every replica that merges it, so this measures work, not client conflicts.
+     */
     public final LongAdder conflicts = new LongAdder();
 
     /**
@@ -16,6 +20,24 @@ public final class ReplicationStats {
      * same one on every replica: the mark of a successor stamped below its cause by an older release.
      */
     public final LongAdder divergedVersions = new LongAdder();
+
+    /**
+     * Client writes coordinated here whose value was resolved away by a concurrent version, and
+     * whose answer said so ({@code "conflict":"superseded"}). One per client write.
+     */
+    public final LongAdder writesSuperseded = new LongAdder();
+
+    /**
+     * Client writes coordinated here that met a concurrent version and were kept over it, whose
+     * answer said so ({@code "conflict":"won"}): the other write's value is what was resolved away.
+     */
+    public final LongAdder writesWonConflict = new LongAdder();
+
+    /** PATCHes applied again on top of a concurrent version they had not read (HTTP API). */
+    public final LongAdder patchRetries = new LongAdder();
+
+    /** PATCHes answered 409 because concurrent writes kept meeting them (HTTP API). */
+    public final LongAdder patchConflicts = new LongAdder();
 
     /** Stale replicas repaired by a read. */
     public final LongAdder readRepairs = new LongAdder();

@@ -24,6 +24,7 @@ import io.dynakv.replication.coordinator.ReplicaReply;
 import io.dynakv.replication.coordinator.ReplicaServer;
 import io.dynakv.replication.coordinator.RoutingReplicaGateway;
 import io.dynakv.replication.coordinator.WriteRequest;
+import io.dynakv.replication.coordinator.Written;
 import io.dynakv.replication.message.ForwardWriteRequest;
 import io.dynakv.replication.message.ReplicaFailure;
 import io.dynakv.replication.message.ReplicaReadRequest;
@@ -580,9 +581,9 @@ public final class ReplicationSimulation {
                 }
                 done[0] = true;
                 timeout.cancel();
-                if (outcome instanceof Outcome.Ok<Versioned> ok) {
-                    checker.writeAcked(op, ok.value(), sim.nowNanos());
-                    c.lastSeen.put(key, ok.value());
+                if (outcome instanceof Outcome.Ok<Written> ok) {
+                    checker.writeAcked(op, ok.value().version(), sim.nowNanos());
+                    c.lastSeen.put(key, ok.value().version());
                 } else {
                     checker.failed(op, outcome.toString(), sim.nowNanos());
                 }

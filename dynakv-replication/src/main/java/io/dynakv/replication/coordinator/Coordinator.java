@@ -80,14 +80,15 @@ public final class Coordinator {
     }
 
     /**
-     * Writes a new version of {@code key}; the value is the version minted for it. On a node that
+     * Writes a new version of {@code key}; the value is the version minted for it and the
+     * concurrent version it met, if any ({@link Written}). On a node that
      * does not hold the key the write is forwarded to a replica, which coordinates it: a plain PUT
      * overwrites what its coordinator holds, and a node that holds nothing would make every blind
      * write concurrent with the last (Dynamo section 4.5 has such a node forward, too). So is a
      * write whose local copy cannot be read, or for which this node has no dot to mint (its dot
      * lease ran out and the disk is full).
      */
-    public void write(WriteRequest request, Consumer<Outcome<Versioned>> done) {
+    public void write(WriteRequest request, Consumer<Outcome<Written>> done) {
         coordinate(request, true, done);
     }
 
@@ -96,11 +97,11 @@ public final class Coordinator {
      * and this node no longer holds the key either, the write fails (the client retries), so a
      * write cannot bounce between nodes whose tables differ for a moment.
      */
-    public void writeForwarded(WriteRequest request, Consumer<Outcome<Versioned>> done) {
+    public void writeForwarded(WriteRequest request, Consumer<Outcome<Written>> done) {
         coordinate(request, false, done);
     }
 
-    private void coordinate(WriteRequest request, boolean mayForward, Consumer<Outcome<Versioned>> done) {
+    private void coordinate(WriteRequest request, boolean mayForward, Consumer<Outcome<Written>> done) {
         List<NodeId> replicas = ring.get().preferenceList(request.key().partition());
         int required = request.w().required(replicas.size());
         if (!replicas.contains(self)) {
@@ -112,7 +113,7 @@ public final class Coordinator {
             }
             return;
         }
-        Optional<Outcome<Versioned>> hopeless = knownUnreachable(replicas, required);
+        Optional<Outcome<Written>> hopeless = knownUnreachable(replicas, required);
         if (hopeless.isPresent()) {
             done.accept(hopeless.get());
             return;
@@ -149,7 +150,7 @@ public final class Coordinator {
      * same failure into a 504 after the whole timeout. Nothing was written, so the client may
      * retry the write as it was.
      */
-    private Optional<Outcome<Versioned>> knownUnreachable(List<NodeId> replicas, int required) {
+    private Optional<Outcome<Written>> knownUnreachable(List<NodeId> replicas, int required) {
         int up = 0;
         for (NodeId replica : replicas) {
             if (gateway.likelyUp(replica)) {
@@ -168,7 +169,7 @@ public final class Coordinator {
     }
 
     /** Waits for the replica's outcome, at most two timeouts: its own plus the hop. */
-    private void forward(WriteRequest request, List<NodeId> replicas, int required, Consumer<Outcome<Versioned>> done) {
+    private void forward(WriteRequest request, List<NodeId> replicas, int required, Consumer<Outcome<Written>> done) {
         boolean[] finished = {false};
         Scheduler.Cancellable timer = scheduler.schedule(2 * timeoutNanos, () -> {
             if (!finished[0]) {
@@ -191,12 +192,17 @@ public final class Coordinator {
         });
     }
 
-    /** One write in flight: counts durable acks until W, or failures until W is out of reach. */
-    private final class WriteOperation extends Operation<Versioned> {
+    /**
+     * One write in flight: counts durable acks until W, or failures until W is out of reach. The
+     * answer names the concurrent versions the counted replicas held (DESIGN section 2: conflicts
+     * are detected, not silently resolved away); acks after the outcome only end hints.
+     */
+    private final class WriteOperation extends Operation<Written> {
         private final Versioned version;
+        private final List<Optional<Versioned>> concurrent = new ArrayList<>(1);
 
         WriteOperation(
-                KeyRef key, Versioned version, List<NodeId> replicas, int required, Consumer<Outcome<Versioned>> done) {
+                KeyRef key, Versioned version, List<NodeId> replicas, int required, Consumer<Outcome<Written>> done) {
             super(key, replicas, required, done);
             this.version = version;
         }
@@ -207,11 +213,20 @@ public final class Coordinator {
         }
 
         @Override
-        void onSuccess(NodeId replica, ReplicaReply reply) {}
+        void onSuccess(NodeId replica, ReplicaReply reply) {
+            Optional<Versioned> met = ((ReplicaReply.WriteDone) reply).effect().concurrent();
+            if (met.isPresent()) {
+                concurrent.add(met);
+            }
+        }
 
         @Override
-        Versioned result() {
-            return version;
+        Written result() {
+            Written written = new Written(version, Resolution.newest(concurrent));
+            if (written.concurrent().isPresent()) {
+                (written.superseded() ? stats.writesSuperseded : stats.writesWonConflict).increment();
+            }
+            return written;
         }
 
         /** Hinted handoff (Dynamo paper, section 4.6): keep the write for the replica that missed it. */

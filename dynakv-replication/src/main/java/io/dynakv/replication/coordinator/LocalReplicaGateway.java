@@ -78,9 +78,9 @@ public final class LocalReplicaGateway implements ReplicaGateway {
     @Override
     public void write(NodeId target, KeyRef key, Versioned version, Consumer<ReplicaReply> reply) {
         checkLocal(target);
-        long sequence;
+        Replica.Applied applied;
         try {
-            sequence = replica.apply(key, version);
+            applied = replica.applyWrite(key, version);
         } catch (CorruptRecordException e) {
             reply.accept(new ReplicaReply.Failed("stored record for " + key + " is corrupt: " + e.getMessage()));
             return;
@@ -92,8 +92,8 @@ public final class LocalReplicaGateway implements ReplicaGateway {
             return;
         }
         durability.whenDurable(
-                sequence,
-                () -> reply.accept(new ReplicaReply.WriteDone()),
+                applied.sequence(),
+                () -> reply.accept(new ReplicaReply.WriteDone(applied.effect())),
                 failure -> reply.accept(writeFailed(failure)));
     }
 

@@ -208,8 +208,8 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
         if (p.kind == Kind.READ && message instanceof ReplicaReadReply r) {
             return new ReplicaReply.ReadDone(r.value());
         }
-        if (p.kind == Kind.WRITE && message instanceof ReplicaWriteReply) {
-            return new ReplicaReply.WriteDone();
+        if (p.kind == Kind.WRITE && message instanceof ReplicaWriteReply w) {
+            return new ReplicaReply.WriteDone(w.effect());
         }
         if (p.kind == Kind.FORWARD && message instanceof ForwardWriteReply f) {
             return new ReplicaReply.Forwarded(f.outcome());

@@ -59,8 +59,8 @@ public final class ReplicaServer {
         Message message;
         if (reply instanceof ReplicaReply.ReadDone done) {
             message = new ReplicaReadReply(requestId, done.value());
-        } else if (reply instanceof ReplicaReply.WriteDone) {
-            message = new ReplicaWriteReply(requestId);
+        } else if (reply instanceof ReplicaReply.WriteDone done) {
+            message = new ReplicaWriteReply(requestId, done.effect());
         } else {
             ReplicaReply.Failed failed = (ReplicaReply.Failed) reply;
             message = new ReplicaFailure(requestId, failed.reason(), failed.storageFull());

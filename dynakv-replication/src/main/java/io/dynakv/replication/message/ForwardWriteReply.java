@@ -1,7 +1,7 @@
 package io.dynakv.replication.message;
 
-import io.dynakv.common.Versioned;
 import io.dynakv.replication.coordinator.Outcome;
+import io.dynakv.replication.coordinator.Written;
 
 /** How a forwarded write ended on the replica that coordinated it. */
-public record ForwardWriteReply(long requestId, Outcome<Versioned> outcome) implements ReplicaMessage {}
+public record ForwardWriteReply(long requestId, Outcome<Written> outcome) implements ReplicaMessage {}

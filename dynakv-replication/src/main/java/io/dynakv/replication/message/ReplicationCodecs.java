@@ -11,12 +11,14 @@ import io.dynakv.common.codec.WireStrings;
 import io.dynakv.replication.coordinator.ConsistencyLevel;
 import io.dynakv.replication.coordinator.Outcome;
 import io.dynakv.replication.coordinator.WriteRequest;
+import io.dynakv.replication.coordinator.Written;
 import io.dynakv.replication.replica.KeyRef;
+import io.dynakv.replication.replica.WriteEffect;
 import io.dynakv.storage.StorageKeys;
 import java.util.Optional;
 
 /**
- * The binary form of the replica protocol, schema version 2 (see {@link MessageCodec} for the
+ * The binary form of the replica protocol, schema version 3 (see {@link MessageCodec} for the
  * frame around it). Type ids 100-199 belong to replication; membership (SWIM) has 1-99 and must
  * not reuse these. Never renumber or reuse an id: add a new one.
  *
@@ -24,7 +26,7 @@ import java.util.Optional;
  * 100 ReplicaReadRequest   [requestId:u64][key]
  * 101 ReplicaReadReply     [requestId:u64][present:u8 0|1][version]?
  * 102 ReplicaWriteRequest  [requestId:u64][key][version]
- * 103 ReplicaWriteReply    [requestId:u64]
+ * 103 ReplicaWriteReply    [requestId:u64][effect]
  * 104 ReplicaFailure       [requestId:u64][reason:string][storageFull:u8 0|1]
  * 105 ForwardWriteRequest  [requestId:u64][key][kind:u8][value: varint length, bytes][context][w]
  * 106 ForwardWriteReply    [requestId:u64][outcome]
@@ -34,10 +36,17 @@ import java.util.Optional;
  * string  = [varint length][UTF-8], decoded strictly (malformed UTF-8 is refused)
  * context = [present:u8 0|1][token:string]?   (the client's causal context token)
  * w       = [level:u8 0=exact 1=one 2=quorum 3=all][count:u8]
+ * effect  = [0] applied | [1] already known | [2][version]   (concurrent: the version it met)
  * outcome = [0][version] | [1][answered:u8][required:u8][replicas:u8][reason:string]
  *         | [2][answered:u8][required:u8][replicas:u8]
  *         | [3][answered:u8][required:u8][replicas:u8][reason:string]   (unavailable: a disk full)
+ *         | [4][version][version]   (ok, and the concurrent version the write met)
  * </pre>
+ *
+ * Schema history (each change bumps the transport's handshake version, so nodes of different
+ * schemas refuse each other with a clear message instead of misreading frames): 2, a failure says
+ * whether the disk is full; 3, a write acknowledgement says what the replica did with the write,
+ * and a forwarded write's outcome names the concurrent version it met (issue 9 item 9).
  *
  * Every length is checked against a limit and against what remains of the body before anything
  * is allocated: table names 1-255 bytes (the storage key layout's limit), keys up to 64 KiB (the
@@ -82,8 +91,8 @@ public final class ReplicationCodecs {
                 .register(
                         WRITE_REPLY,
                         ReplicaWriteReply.class,
-                        (m, out) -> out.writeLong(m.requestId()),
-                        in -> new ReplicaWriteReply(in.readLong()))
+                        (m, out) -> writeEffect(out.writeLong(m.requestId()), m.effect()),
+                        in -> new ReplicaWriteReply(in.readLong(), readEffect(in)))
                 .register(
                         FAILURE,
                         ReplicaFailure.class,
@@ -146,25 +155,55 @@ public final class ReplicationCodecs {
         return new WriteRequest(key, kind, value, context, w);
     }
 
-    private static void writeOutcome(ByteWriter out, Outcome<Versioned> outcome) {
-        if (outcome instanceof Outcome.Ok<Versioned> ok) {
-            writeVersion(out.writeByte(0), ok.value());
-        } else if (outcome instanceof Outcome.Unavailable<Versioned> u) {
+    private static void writeEffect(ByteWriter out, WriteEffect effect) {
+        switch (effect.outcome()) {
+            case APPLIED -> out.writeByte(0);
+            case ALREADY_KNOWN -> out.writeByte(1);
+            case CONCURRENT_MERGED -> writeVersion(
+                    out.writeByte(2), effect.concurrent().orElseThrow());
+        }
+    }
+
+    private static WriteEffect readEffect(ByteReader in) {
+        int tag = in.readByte();
+        return switch (tag) {
+            case 0 -> WriteEffect.APPLIED;
+            case 1 -> WriteEffect.ALREADY_KNOWN;
+            case 2 -> WriteEffect.concurrentWith(readVersion(in));
+            default -> throw new MalformedFrameException("write effect " + tag + " is not 0, 1 or 2");
+        };
+    }
+
+    private static void writeOutcome(ByteWriter out, Outcome<Written> outcome) {
+        if (outcome instanceof Outcome.Ok<Written> ok) {
+            Written written = ok.value();
+            if (written.concurrent().isPresent()) {
+                writeVersion(
+                        writeVersion(out.writeByte(4), written.version()),
+                        written.concurrent().get());
+            } else {
+                writeVersion(out.writeByte(0), written.version());
+            }
+        } else if (outcome instanceof Outcome.Unavailable<Written> u) {
             writeCounts(out.writeByte(u.storageFull() ? 3 : 1), u.answered(), u.required(), u.replicas());
             WireStrings.write(out, cut(u.reason()), MAX_REASON_BYTES, "reason");
         } else {
-            Outcome.TimedOut<Versioned> t = (Outcome.TimedOut<Versioned>) outcome;
+            Outcome.TimedOut<Written> t = (Outcome.TimedOut<Written>) outcome;
             writeCounts(out.writeByte(2), t.answered(), t.required(), t.replicas());
         }
     }
 
-    private static Outcome<Versioned> readOutcome(ByteReader in) {
+    private static Outcome<Written> readOutcome(ByteReader in) {
         int tag = in.readByte();
         if (tag == 0) {
-            return new Outcome.Ok<>(readVersion(in));
+            return new Outcome.Ok<>(Written.alone(readVersion(in)));
+        }
+        if (tag == 4) {
+            Versioned version = readVersion(in);
+            return new Outcome.Ok<>(new Written(version, Optional.of(readVersion(in))));
         }
         if (tag < 1 || tag > 3) {
-            throw new MalformedFrameException("outcome tag " + tag + " is not 0, 1, 2 or 3");
+            throw new MalformedFrameException("outcome tag " + tag + " is not one of 0 to 4");
         }
         int answered = in.readByte();
         int required = in.readByte();

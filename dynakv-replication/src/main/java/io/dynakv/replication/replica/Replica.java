@@ -33,21 +33,35 @@ public final class Replica {
     }
 
     /**
-     * Applies {@code incoming}. Returns the storage sequence the acknowledgement must wait for: the
-     * new write's, or, when nothing was written, the latest one, because the stored version that
-     * already contains the incoming one may itself not be durable yet.
+     * Applies {@code incoming} where no one waits to hear what became of it (streams, anti-entropy).
+     * Returns the storage sequence to wait for, as {@link #applyWrite} does.
      */
     public long apply(KeyRef key, Versioned incoming) {
+        return applyWrite(key, incoming).sequence();
+    }
+
+    /**
+     * Applies {@code incoming} and says what became of it, for the acknowledgement of a
+     * coordinator's write. The sequence is the one the acknowledgement must wait for: the new
+     * write's, or, when nothing was written, the latest one, because the stored version that
+     * already contains the incoming one may itself not be durable yet.
+     */
+    public Applied applyWrite(KeyRef key, Versioned incoming) {
         hlc.observe(incoming.hlc());
-        Resolution resolution = Resolution.of(read(key), incoming);
+        Optional<Versioned> stored = read(key);
+        Resolution resolution = Resolution.of(stored, incoming);
         if (resolution.outcome() == Resolution.Outcome.CONCURRENT_MERGED) {
             stats.conflicts.increment();
         } else if (resolution.outcome().diverged()) {
             stats.divergedVersions.increment();
         }
+        WriteEffect effect = WriteEffect.of(stored, resolution);
         if (!resolution.changesStorage()) {
-            return storage.lastSequence();
+            return new Applied(storage.lastSequence(), effect);
         }
-        return storage.put(key.partition(), key.table(), key.key(), resolution.result());
+        return new Applied(storage.put(key.partition(), key.table(), key.key(), resolution.result()), effect);
     }
+
+    /** A write applied: the storage sequence its durability waits for, and what became of it. */
+    public record Applied(long sequence, WriteEffect effect) {}
 }

@@ -24,7 +24,7 @@ class CoordinatorTest {
 
     @Test
     void writeReachesEveryReplicaAndSucceedsAtQuorum() {
-        Outcome<Versioned> outcome = write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM);
+        Outcome<Written> outcome = write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM);
 
         assertThat(outcome).isInstanceOf(Outcome.Ok.class);
         for (NodeId node : cluster.nodes) {
@@ -38,7 +38,7 @@ class CoordinatorTest {
 
         assertThat(write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM)).isInstanceOf(Outcome.Ok.class);
 
-        List<Outcome<Versioned>> all = new ArrayList<>();
+        List<Outcome<Written>> all = new ArrayList<>();
         write(a, "v2", ConsistencyLevel.parse("all"), all::add);
         assertThat(all).isEmpty(); // waits for the down replica...
         cluster.advanceMillis(TestCluster.TIMEOUT_NANOS / 1_000_000 + 1);
@@ -50,7 +50,7 @@ class CoordinatorTest {
         cluster.down.add(c);
         cluster.knownDown.add(c);
 
-        List<Outcome<Versioned>> all = new ArrayList<>();
+        List<Outcome<Written>> all = new ArrayList<>();
         write(a, "v1", ConsistencyLevel.parse("all"), all::add);
 
         assertThat(all)
@@ -73,7 +73,7 @@ class CoordinatorTest {
         cluster.failing.add(b);
         cluster.failing.add(c);
 
-        Outcome<Versioned> outcome = write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM);
+        Outcome<Written> outcome = write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM);
 
         assertThat(outcome).isInstanceOfSatisfying(Outcome.Unavailable.class, u -> {
             assertThat(u.answered()).isEqualTo(1);
@@ -158,7 +158,7 @@ class CoordinatorTest {
     @Test
     void deleteWritesATombstoneThatWinsOverWhatItDeleted() {
         Versioned put = ok(write(a, "v1", Optional.empty(), ConsistencyLevel.QUORUM));
-        List<Outcome<Versioned>> deleted = new ArrayList<>();
+        List<Outcome<Written>> deleted = new ArrayList<>();
         cluster.coordinators
                 .get(b)
                 .write(
@@ -177,9 +177,9 @@ class CoordinatorTest {
                 .isTrue());
     }
 
-    private Outcome<Versioned> write(
+    private Outcome<Written> write(
             NodeId coordinator, String json, Optional<CausalContext> context, ConsistencyLevel w) {
-        List<Outcome<Versioned>> out = new ArrayList<>();
+        List<Outcome<Written>> out = new ArrayList<>();
         cluster.coordinators
                 .get(coordinator)
                 .write(new WriteRequest(key, ValueKind.JSON, bytes('"' + json + '"'), context, w), out::add);
@@ -189,7 +189,7 @@ class CoordinatorTest {
     }
 
     private void write(
-            NodeId coordinator, String json, ConsistencyLevel w, java.util.function.Consumer<Outcome<Versioned>> done) {
+            NodeId coordinator, String json, ConsistencyLevel w, java.util.function.Consumer<Outcome<Written>> done) {
         cluster.coordinators
                 .get(coordinator)
                 .write(new WriteRequest(key, ValueKind.JSON, bytes('"' + json + '"'), Optional.empty(), w), done);
@@ -241,9 +241,9 @@ class CoordinatorTest {
         return out.get(0);
     }
 
-    private static Versioned ok(Outcome<Versioned> outcome) {
+    private static Versioned ok(Outcome<Written> outcome) {
         assertThat(outcome).isInstanceOf(Outcome.Ok.class);
-        return ((Outcome.Ok<Versioned>) outcome).value();
+        return ((Outcome.Ok<Written>) outcome).value().version();
     }
 
     private String text(Versioned v) {

@@ -112,9 +112,10 @@ class LaggingCoordinatorTest {
     void aCoordinatorWithNoDotLeftForwardsTheWriteToAnotherReplica() {
         cluster.coordinators.put(c, coordinatorWithoutDots(c));
 
-        Outcome<Versioned> outcome = write(c, ValueKind.JSON, "\"forwarded\"");
+        Outcome<Written> outcome = write(c, ValueKind.JSON, "\"forwarded\"");
 
-        assertThat(outcome).isInstanceOfSatisfying(Outcome.Ok.class, ok -> assertThat(((Versioned) ok.value()).writer())
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.Ok.class, ok -> assertThat(
+                        ((Written) ok.value()).version().writer())
                 .isNotEqualTo(c));
         assertThat(readAll(a).map(LaggingCoordinatorTest::text)).contains("\"forwarded\"");
     }
@@ -134,7 +135,7 @@ class LaggingCoordinatorTest {
                 TestCluster.TIMEOUT_NANOS,
                 single.stats,
                 HintSink.NONE);
-        List<Outcome<Versioned>> out = new ArrayList<>();
+        List<Outcome<Written>> out = new ArrayList<>();
         coordinator.write(request(ValueKind.JSON, "\"x\""), out::add);
         single.run();
 
@@ -168,8 +169,8 @@ class LaggingCoordinatorTest {
                         onFailed.accept(new StorageFullException("the disk of " + actor + " is full")));
     }
 
-    private Outcome<Versioned> write(NodeId coordinator, ValueKind kind, String value) {
-        List<Outcome<Versioned>> out = new ArrayList<>();
+    private Outcome<Written> write(NodeId coordinator, ValueKind kind, String value) {
+        List<Outcome<Written>> out = new ArrayList<>();
         cluster.coordinators.get(coordinator).write(request(kind, value), out::add);
         cluster.run();
         assertThat(out).hasSize(1);

@@ -16,6 +16,7 @@ import io.dynakv.replication.message.ReplicaReadRequest;
 import io.dynakv.replication.message.ReplicaWriteReply;
 import io.dynakv.replication.message.ReplicaWriteRequest;
 import io.dynakv.replication.replica.KeyRef;
+import io.dynakv.replication.replica.WriteEffect;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ class RemoteReplicaGatewayTest {
 
     @Test
     void quorumWriteAndReadSucceedOverTheWire() {
-        Outcome<Versioned> written = write(a, "v1", ConsistencyLevel.QUORUM);
+        Outcome<Written> written = write(a, "v1", ConsistencyLevel.QUORUM);
 
         assertThat(written).isInstanceOf(Outcome.Ok.class);
         cluster.run();
@@ -53,7 +54,7 @@ class RemoteReplicaGatewayTest {
     void remoteWritesAreAcknowledgedOnlyOnceDurable() {
         cluster.slowDisk.add(b);
         cluster.slowDisk.add(c);
-        List<Outcome<Versioned>> outcomes = new ArrayList<>();
+        List<Outcome<Written>> outcomes = new ArrayList<>();
 
         write(a, "v1", ConsistencyLevel.QUORUM, outcomes::add);
 
@@ -69,7 +70,7 @@ class RemoteReplicaGatewayTest {
     @Test
     void droppedReplyTimesOutAndIsForgotten() {
         cluster.drop = e -> e.from().equals(c) && e.to().equals(a);
-        List<Outcome<Versioned>> outcomes = new ArrayList<>();
+        List<Outcome<Written>> outcomes = new ArrayList<>();
 
         write(a, "v1", ConsistencyLevel.parse("all"), outcomes::add);
 
@@ -95,7 +96,7 @@ class RemoteReplicaGatewayTest {
     @Test
     void duplicatedMessagesAreIgnored() {
         cluster.duplicate = true;
-        List<Outcome<Versioned>> writes = new ArrayList<>();
+        List<Outcome<Written>> writes = new ArrayList<>();
         List<Outcome<Optional<Versioned>>> reads = new ArrayList<>();
 
         write(a, "v1", ConsistencyLevel.parse("all"), writes::add);
@@ -199,7 +200,8 @@ class RemoteReplicaGatewayTest {
         assertThat(gateway.inFlight()).isZero();
         assertThat(replies).hasSize(1);
         long expired = ((ReplicaMessage) sent.get(0)).requestId();
-        assertThat(gateway.onReply(b, new ReplicaWriteReply(expired))).isFalse();
+        assertThat(gateway.onReply(b, new ReplicaWriteReply(expired, WriteEffect.APPLIED)))
+                .isFalse();
 
         gateway.read(b, key, replies::add);
         gateway.read(b, key, replies::add);
@@ -250,18 +252,15 @@ class RemoteReplicaGatewayTest {
                 json.getBytes(StandardCharsets.UTF_8));
     }
 
-    private Outcome<Versioned> write(NodeId coordinator, String value, ConsistencyLevel w) {
-        List<Outcome<Versioned>> out = new ArrayList<>();
+    private Outcome<Written> write(NodeId coordinator, String value, ConsistencyLevel w) {
+        List<Outcome<Written>> out = new ArrayList<>();
         write(coordinator, value, w, out::add);
         assertThat(out).hasSize(1);
         return out.get(0);
     }
 
     private void write(
-            NodeId coordinator,
-            String value,
-            ConsistencyLevel w,
-            java.util.function.Consumer<Outcome<Versioned>> done) {
+            NodeId coordinator, String value, ConsistencyLevel w, java.util.function.Consumer<Outcome<Written>> done) {
         byte[] json = ("\"" + value + "\"").getBytes(StandardCharsets.UTF_8);
         cluster.coordinators
                 .get(coordinator)

@@ -124,8 +124,8 @@ final class TestCluster {
                 if (fullDisk.contains(replica)) {
                     return new ReplicaReply.Failed("the disk of " + replica + " is full", true);
                 }
-                replicas.get(replica).apply(key, version);
-                return new ReplicaReply.WriteDone();
+                return new ReplicaReply.WriteDone(
+                        replicas.get(replica).applyWrite(key, version).effect());
             });
         }
 

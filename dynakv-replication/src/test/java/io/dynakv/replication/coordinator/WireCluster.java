@@ -33,8 +33,9 @@ import java.util.function.Predicate;
  * chunks). Fault model: a message matching {@link #drop} is lost; with {@link #duplicate} every
  * message is delivered twice; otherwise delivery is in send order on {@link #run()}. A node in
  * {@link #slowDisk} holds its durability callbacks until {@link #releaseDisk}. Time is virtual.
+ * Public for the HTTP API's tests of operations built on the coordinator (PATCH).
  */
-final class WireCluster {
+public final class WireCluster {
 
     static final long TIMEOUT_NANOS = 1_000_000_000L;
 
@@ -60,7 +61,7 @@ final class WireCluster {
     private final Queue<Delivery> network = new ArrayDeque<>();
     private final VirtualTime time = new VirtualTime();
 
-    WireCluster(int nodeCount, int replicationFactor) {
+    public WireCluster(int nodeCount, int replicationFactor) {
         for (int i = 1; i <= nodeCount; i++) {
             nodes.add(new NodeId(i));
         }
@@ -111,8 +112,17 @@ final class WireCluster {
         }
     }
 
+    /** The nodes, in id order (1, 2, ...). */
+    public List<NodeId> nodes() {
+        return nodes;
+    }
+
+    public Coordinator coordinator(NodeId node) {
+        return coordinators.get(node);
+    }
+
     /** Delivers messages until none are left in flight. */
-    void run() {
+    public void run() {
         Delivery d;
         while ((d = network.poll()) != null) {
             Delivery delivery = d;
@@ -150,7 +160,7 @@ final class WireCluster {
                 .sum();
     }
 
-    Optional<Versioned> stored(NodeId node, KeyRef key) {
+    public Optional<Versioned> stored(NodeId node, KeyRef key) {
         return storage.get(node).get(key.partition(), key.table(), key.key());
     }
 }

@@ -12,6 +12,7 @@ import io.dynakv.replication.coordinator.ReplicaGateway;
 import io.dynakv.replication.coordinator.ReplicaReply;
 import io.dynakv.replication.coordinator.TestClusterAccess;
 import io.dynakv.replication.coordinator.WriteRequest;
+import io.dynakv.replication.coordinator.Written;
 import io.dynakv.replication.replica.KeyRef;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -233,12 +234,12 @@ class HintedHandoffTest {
         return new KeyRef(0, "default", name.getBytes(StandardCharsets.UTF_8));
     }
 
-    private Outcome<Versioned> write(NodeId coordinator, String json) {
+    private Outcome<Written> write(NodeId coordinator, String json) {
         return write(coordinator, key, json);
     }
 
-    private Outcome<Versioned> write(NodeId coordinator, KeyRef key, String json) {
-        List<Outcome<Versioned>> out = new ArrayList<>();
+    private Outcome<Written> write(NodeId coordinator, KeyRef key, String json) {
+        List<Outcome<Written>> out = new ArrayList<>();
         WriteRequest request = new WriteRequest(
                 key, ValueKind.JSON, json.getBytes(StandardCharsets.UTF_8), Optional.empty(), ConsistencyLevel.QUORUM);
         cluster.coordinator(coordinator).write(request, out::add);

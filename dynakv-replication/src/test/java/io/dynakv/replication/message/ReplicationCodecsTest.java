@@ -15,7 +15,9 @@ import io.dynakv.common.codec.MessageCodec;
 import io.dynakv.replication.coordinator.ConsistencyLevel;
 import io.dynakv.replication.coordinator.Outcome;
 import io.dynakv.replication.coordinator.WriteRequest;
+import io.dynakv.replication.coordinator.Written;
 import io.dynakv.replication.replica.KeyRef;
+import io.dynakv.replication.replica.WriteEffect;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -152,7 +154,7 @@ class ReplicationCodecsTest {
                 Combinators.combine(ids, keys()).as(ReplicaReadRequest::new),
                 Combinators.combine(ids, versions().optional(0.3)).as(ReplicaReadReply::new),
                 Combinators.combine(ids, keys(), versions()).as(ReplicaWriteRequest::new),
-                ids.map(ReplicaWriteReply::new),
+                Combinators.combine(ids, effects()).as(ReplicaWriteReply::new),
                 Combinators.combine(ids, text(0, 200), Arbitraries.of(true, false))
                         .as(ReplicaFailure::new),
                 Combinators.combine(ids, writes()).as(ForwardWriteRequest::new),
@@ -175,10 +177,18 @@ class ReplicationCodecsTest {
                 .as(WriteRequest::new);
     }
 
-    static Arbitrary<Outcome<Versioned>> outcomes() {
+    static Arbitrary<WriteEffect> effects() {
+        return Arbitraries.oneOf(
+                Arbitraries.of(WriteEffect.APPLIED, WriteEffect.ALREADY_KNOWN),
+                versions().map(WriteEffect::concurrentWith));
+    }
+
+    static Arbitrary<Outcome<Written>> outcomes() {
         Arbitrary<Integer> counts = Arbitraries.integers().between(0, 255);
         return Arbitraries.oneOf(
-                versions().map(Outcome.Ok::new),
+                Combinators.combine(versions(), versions().optional(0.5))
+                        .as(Written::new)
+                        .map(Outcome.Ok::new),
                 Combinators.combine(counts, counts, counts, text(0, 100), Arbitraries.of(true, false))
                         .as(Outcome.Unavailable::new),
                 Combinators.combine(counts, counts, counts).as(Outcome.TimedOut::new));
