@@ -16,6 +16,8 @@ import java.time.Duration;
  *     dead peer cannot exhaust memory; protocols treat a drop as a lost message
  * @param connectTimeout how long a dial may take
  * @param handshakeTimeout how long an inbound connection may take to prove the secret
+ * @param identity the cluster this node belongs to, stated in every handshake (it changes once,
+ *     when a joiner is admitted)
  */
 public record TransportConfig(
         NodeId self,
@@ -26,7 +28,8 @@ public record TransportConfig(
         int maxFrameBytes,
         long maxQueuedBytesPerPeer,
         Duration connectTimeout,
-        Duration handshakeTimeout) {
+        Duration handshakeTimeout,
+        ClusterIdentity identity) {
 
     /** Room for a maximal value plus its message envelope. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 << 20;
@@ -43,6 +46,7 @@ public record TransportConfig(
                 DEFAULT_MAX_FRAME_BYTES,
                 DEFAULT_MAX_QUEUED_BYTES_PER_PEER,
                 Duration.ofSeconds(2),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                ClusterIdentity.none());
     }
 }
