@@ -23,11 +23,13 @@ public final class ClusterIdentity {
      * or, at a member's address, another node.
      *
      * @param peerNode the other end's proven node id
-     * @param peerAddress the node-to-node address the other end dialed from (inbound) or was dialed at
+     * @param peerAddress the node-to-node address the other end dialed from
+     * @param peerContact the address operators name the other end by (its HTTP address)
      * @param peerCluster the other end's cluster id
      * @param expectedHere the node the dialer meant to reach here; {@code 0} when it named none
      */
-    public record Conflict(long peerNode, String peerAddress, long peerCluster, long expectedHere) {}
+    public record Conflict(
+            long peerNode, String peerAddress, String peerContact, long peerCluster, long expectedHere) {}
 
     private volatile long id;
     private volatile Consumer<Conflict> onConflict = conflict -> {};

@@ -16,7 +16,7 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <ol>
  *   <li>hello, dialer to listener: {@code "DKV" [version] [node id] [cluster id] [expected
- *       listener id, 0 = any] [address] [nonce]}
+ *       listener id, 0 = any] [address] [contact] [nonce]}
  *   <li>challenge, listener to dialer: {@code [nonce'] [node id] [cluster id] [HMAC(secret, "S"
  *       hello nonce' node cluster)]}
  *   <li>proof, dialer to listener: {@code [HMAC(secret, "C" hello nonce' node cluster)]}
@@ -45,8 +45,13 @@ final class Handshake {
     private static final int CHALLENGE_BYTES = NONCE_BYTES + 8 + 8 + MAC_BYTES;
     private static final int MAX_ADDRESS_BYTES = 512;
 
-    /** What a hello says about the dialer, and whom it means to reach ({@code 0}: whoever listens). */
-    record Hello(NodeId node, long cluster, long expected, String address, byte[] nonce, byte[] bytes) {}
+    /**
+     * What a hello says about the dialer, and whom it means to reach ({@code 0}: whoever listens).
+     * {@code contact} is the address operators name the dialer by (its HTTP address), so a node that
+     * refuses it can tell the operator a command that works.
+     */
+    record Hello(
+            NodeId node, long cluster, long expected, String address, String contact, byte[] nonce, byte[] bytes) {}
 
     /** What a verified challenge proves about the listener. */
     record Challenge(byte[] nonce, NodeId node, long cluster) {}
@@ -58,14 +63,15 @@ final class Handshake {
         this.key = new SecretKeySpec(clusterSecret.length == 0 ? new byte[1] : clusterSecret.clone(), "HmacSHA256");
     }
 
-    static byte[] hello(NodeId self, long cluster, long expected, String address, byte[] nonce) {
-        return new ByteWriter(80)
+    static byte[] hello(NodeId self, long cluster, long expected, String address, String contact, byte[] nonce) {
+        return new ByteWriter(96)
                 .writeBytes(MAGIC)
                 .writeByte(VERSION)
                 .writeLong(self.value())
                 .writeLong(cluster)
                 .writeLong(expected)
                 .writeLengthPrefixed(address.getBytes(StandardCharsets.UTF_8))
+                .writeLengthPrefixed(contact.getBytes(StandardCharsets.UTF_8))
                 .writeBytes(nonce)
                 .toByteArray();
     }
@@ -85,14 +91,22 @@ final class Handshake {
         long cluster = in.readLong();
         long expected = in.readLong();
         byte[] address = in.readLengthPrefixed();
-        if (address.length > MAX_ADDRESS_BYTES) {
+        byte[] contact = in.readLengthPrefixed();
+        if (address.length > MAX_ADDRESS_BYTES || contact.length > MAX_ADDRESS_BYTES) {
             throw new IllegalArgumentException("address too long");
         }
         byte[] nonce = in.readBytes(NONCE_BYTES);
         if (in.remaining() != 0) {
             throw new IllegalArgumentException("trailing bytes in hello");
         }
-        return new Hello(node, cluster, expected, new String(address, StandardCharsets.UTF_8), nonce, bytes);
+        return new Hello(
+                node,
+                cluster,
+                expected,
+                new String(address, StandardCharsets.UTF_8),
+                new String(contact, StandardCharsets.UTF_8),
+                nonce,
+                bytes);
     }
 
     /**

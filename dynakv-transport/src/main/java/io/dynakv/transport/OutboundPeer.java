@@ -142,6 +142,7 @@ final class OutboundPeer {
                 config.identity().id(),
                 expected == null ? 0 : expected.value(),
                 config.advertise(),
+                config.contact(),
                 nonce);
         s.closeHandler(ignored -> {
             if (socket == s) {

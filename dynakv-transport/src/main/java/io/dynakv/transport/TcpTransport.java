@@ -174,7 +174,11 @@ public final class TcpTransport implements AutoCloseable {
                 reject(refusal);
                 config.identity()
                         .conflict(new ClusterIdentity.Conflict(
-                                hello.node().value(), hello.address(), hello.cluster(), hello.expected()));
+                                hello.node().value(),
+                                hello.address(),
+                                hello.contact(),
+                                hello.cluster(),
+                                hello.expected()));
             }
         }
 

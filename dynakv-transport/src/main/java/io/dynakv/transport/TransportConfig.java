@@ -8,6 +8,7 @@ import java.time.Duration;
  *
  * @param self this node's id, sent in every handshake
  * @param advertise the {@code host:port} others reach this node at
+ * @param contact the address operators name this node by (its HTTP address), told in handshakes
  * @param bindHost where to listen
  * @param port the node-to-node port
  * @param clusterSecret shared by every node of a cluster; empty means none (development only)
@@ -22,6 +23,7 @@ import java.time.Duration;
 public record TransportConfig(
         NodeId self,
         String advertise,
+        String contact,
         String bindHost,
         int port,
         byte[] clusterSecret,
@@ -39,6 +41,7 @@ public record TransportConfig(
     public static TransportConfig defaults(NodeId self, String advertise, String bindHost, int port, byte[] secret) {
         return new TransportConfig(
                 self,
+                advertise,
                 advertise,
                 bindHost,
                 port,

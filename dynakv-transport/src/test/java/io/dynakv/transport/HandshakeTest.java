@@ -23,7 +23,7 @@ class HandshakeTest {
 
     @Test
     void matchingSecretsCompleteTheHandshake() {
-        byte[] hello = Handshake.hello(DIALER, CLUSTER, LISTENER.value(), "127.0.0.1:7000", nonce);
+        byte[] hello = Handshake.hello(DIALER, CLUSTER, LISTENER.value(), "127.0.0.1:7000", "127.0.0.1:6660", nonce);
         Handshake.Hello parsed = Handshake.parseHello(hello);
         assertThat(parsed.node()).isEqualTo(DIALER);
         assertThat(parsed.cluster()).isEqualTo(CLUSTER);
@@ -42,7 +42,7 @@ class HandshakeTest {
     @Test
     void aWrongSecretFailsOnBothSides() {
         Handshake impostor = new Handshake(bytes("guess"));
-        byte[] hello = Handshake.hello(DIALER, CLUSTER, 0, "127.0.0.1:7000", nonce);
+        byte[] hello = Handshake.hello(DIALER, CLUSTER, 0, "127.0.0.1:7000", "127.0.0.1:6660", nonce);
         Handshake.Hello parsed = Handshake.parseHello(hello);
 
         assertThatThrownBy(() ->
@@ -55,8 +55,8 @@ class HandshakeTest {
 
     @Test
     void aProofIsBoundToTheHelloAndTheNonce() {
-        byte[] hello = Handshake.hello(DIALER, CLUSTER, 0, "127.0.0.1:7000", nonce);
-        byte[] other = Handshake.hello(new NodeId(43), CLUSTER, 0, "127.0.0.1:7000", nonce);
+        byte[] hello = Handshake.hello(DIALER, CLUSTER, 0, "127.0.0.1:7000", "127.0.0.1:6660", nonce);
+        byte[] other = Handshake.hello(new NodeId(43), CLUSTER, 0, "127.0.0.1:7000", "127.0.0.1:6660", nonce);
         byte[] proof = dialer.proof(hello, new Handshake.Challenge(listenerNonce, LISTENER, CLUSTER));
         assertThat(listener.verifyProof(Handshake.parseHello(other), listenerNonce, LISTENER, CLUSTER, proof))
                 .isFalse();
@@ -66,7 +66,7 @@ class HandshakeTest {
 
     @Test
     void theListenerCannotClaimAnotherIdOrClusterThanItProved() {
-        byte[] hello = Handshake.hello(DIALER, CLUSTER, LISTENER.value(), "127.0.0.1:7000", nonce);
+        byte[] hello = Handshake.hello(DIALER, CLUSTER, LISTENER.value(), "127.0.0.1:7000", "127.0.0.1:6660", nonce);
         byte[] challenge = listener.challenge(Handshake.parseHello(hello), listenerNonce, new NodeId(99), CLUSTER);
         // A man in the middle rewriting the listener's id to the one the dialer expects breaks the MAC.
         byte[] rewritten = challenge.clone();
@@ -80,8 +80,8 @@ class HandshakeTest {
     @Test
     void aWipedNodeAtAnAddressIsNotTheNodeTheDialerMeant() {
         NodeId restarted = new NodeId(1001);
-        Handshake.Hello hello =
-                Handshake.parseHello(Handshake.hello(DIALER, CLUSTER, LISTENER.value(), "127.0.0.1:7000", nonce));
+        Handshake.Hello hello = Handshake.parseHello(
+                Handshake.hello(DIALER, CLUSTER, LISTENER.value(), "127.0.0.1:7000", "127.0.0.1:6660", nonce));
         // Even with the cluster id unknown (none), the wrong node at the address is refused.
         assertThat(Handshake.refusal(hello, restarted, ClusterIdentity.NONE))
                 .contains("meant to reach node " + LISTENER)
@@ -90,7 +90,8 @@ class HandshakeTest {
 
     @Test
     void nodesOfDifferentClustersRefuseEachOther() {
-        Handshake.Hello hello = Handshake.parseHello(Handshake.hello(DIALER, CLUSTER, 0, "127.0.0.1:7000", nonce));
+        Handshake.Hello hello =
+                Handshake.parseHello(Handshake.hello(DIALER, CLUSTER, 0, "127.0.0.1:7000", "127.0.0.1:6660", nonce));
         assertThat(Handshake.refusal(hello, LISTENER, 0x9999L))
                 .contains("cluster " + ClusterIdentity.format(CLUSTER))
                 .contains("cluster " + ClusterIdentity.format(0x9999L));
@@ -98,16 +99,17 @@ class HandshakeTest {
 
     @Test
     void aNodeWithoutAClusterYetMayTalkToAnyCluster() {
-        Handshake.Hello joiner =
-                Handshake.parseHello(Handshake.hello(DIALER, ClusterIdentity.NONE, 0, "127.0.0.1:7000", nonce));
+        Handshake.Hello joiner = Handshake.parseHello(
+                Handshake.hello(DIALER, ClusterIdentity.NONE, 0, "127.0.0.1:7000", "127.0.0.1:6660", nonce));
         assertThat(Handshake.refusal(joiner, LISTENER, CLUSTER)).isNull();
-        Handshake.Hello member = Handshake.parseHello(Handshake.hello(DIALER, CLUSTER, 0, "127.0.0.1:7000", nonce));
+        Handshake.Hello member =
+                Handshake.parseHello(Handshake.hello(DIALER, CLUSTER, 0, "127.0.0.1:7000", "127.0.0.1:6660", nonce));
         assertThat(Handshake.refusal(member, LISTENER, ClusterIdentity.NONE)).isNull();
     }
 
     @Test
     void anOlderProtocolVersionIsRefusedWithWhatToDo() {
-        byte[] hello = Handshake.hello(DIALER, CLUSTER, 0, "127.0.0.1:7000", nonce);
+        byte[] hello = Handshake.hello(DIALER, CLUSTER, 0, "127.0.0.1:7000", "127.0.0.1:6660", nonce);
         hello[3] = 2;
         assertThatThrownBy(() -> Handshake.parseHello(hello))
                 .hasMessageContaining("version 2")
@@ -122,7 +124,7 @@ class HandshakeTest {
             return;
         }
         // Parsed: it must then have been a well-formed hello.
-        assertThat(garbage.length).isGreaterThan(3 + 1 + 8 + 8 + 8 + Handshake.NONCE_BYTES);
+        assertThat(garbage.length).isGreaterThan(3 + 1 + 8 + 8 + 8 + 2 + Handshake.NONCE_BYTES);
     }
 
     private static byte[] filled(int b) {

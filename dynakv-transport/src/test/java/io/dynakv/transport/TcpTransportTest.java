@@ -108,6 +108,7 @@ class TcpTransportTest {
         TransportConfig small = new TransportConfig(
                 new NodeId(1),
                 address(freePort()),
+                "contact",
                 "127.0.0.1",
                 freePort(),
                 SECRET,
@@ -163,7 +164,7 @@ class TcpTransportTest {
         b.send(address(portA), new NodeId(1), bytes("from cluster bb"));
 
         assertThat(conflictsAtB.poll(10, TimeUnit.SECONDS))
-                .isEqualTo(new ClusterIdentity.Conflict(1, address(portA), 0xaaL, 0));
+                .isEqualTo(new ClusterIdentity.Conflict(1, address(portA), address(portA), 0xaaL, 0));
         assertThat(atA.poll(500, TimeUnit.MILLISECONDS)).isNull();
         assertThat(atB.poll(10, TimeUnit.MILLISECONDS)).isNull();
         assertThat(a.stats().connectionsRejected.sum()
@@ -198,6 +199,7 @@ class TcpTransportTest {
         TransportConfig config = new TransportConfig(
                 d.self(),
                 d.advertise(),
+                d.contact(),
                 d.bindHost(),
                 d.port(),
                 d.clusterSecret(),
