@@ -24,6 +24,7 @@ import io.dynakv.replication.handoff.HintReplayer;
 import io.dynakv.replication.message.ReplicationCodecs;
 import io.dynakv.replication.rebalance.StreamCodecs;
 import io.dynakv.storage.StorageEngine;
+import io.dynakv.transport.ClusterIdentity;
 import io.dynakv.transport.MessageTransport;
 import io.dynakv.transport.TransportConfig;
 import io.vertx.core.Context;
@@ -37,6 +38,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's part in a cluster: the node-to-node transport, membership and ring on the control
@@ -44,6 +48,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #transport()} and read the ring through {@link #ring()}.
  */
 public final class Cluster implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Cluster.class);
 
     /** Room in a frame beyond the largest value: key, version vector, message envelope. */
     private static final int FRAME_OVERHEAD_BYTES = 64 * 1024;
@@ -83,7 +89,11 @@ public final class Cluster implements AutoCloseable {
     /**
      * Listens on the node-to-node port and starts membership: joining through {@code joinSeed} (a
      * gossiped address) when given; else, on a restart, through the members this node knew; else
-     * alone, as the first node of a new cluster.
+     * alone, as the first node of a new cluster, with a new cluster id.
+     *
+     * @param replaces the dead member this new node takes the place of ({@code --replace})
+     * @param expel called (on the control loop) when this node must stop: the cluster refused it,
+     *     or it is a wiped member's new self at that member's address ({@link ClusterAdmission})
      */
     public static Cluster start(
             Vertx vertx,
@@ -93,24 +103,46 @@ public final class Cluster implements AutoCloseable {
             ShardRouter shards,
             ReplicationStats stats,
             int partitions,
-            Optional<String> joinSeed)
+            Optional<String> joinSeed,
+            Optional<NodeId> replaces,
+            Consumer<String> expel)
             throws Exception {
         Context controlLoop = vertx.getOrCreateContext();
         HostPort peer = new HostPort(config.advertise().host(), config.peerPort());
         NodeAddress address = new NodeAddress(config.advertise(), peer);
         MessageRouter router = new MessageRouter(shards, controlLoop);
+        ClusterMeta meta = new ClusterMeta(storage);
+        Optional<PartitionTable> held = meta.table();
+        // With --replace, a lone founder's table is the wiped node that stopped and printed the
+        // command: it joins as new. A member's table means the replacement already happened.
+        boolean loneFounder = held.isPresent() && held.get().members().equals(List.of(self));
+        Optional<PartitionTable> stored = replaces.isPresent() && loneFounder ? Optional.empty() : held;
+        Optional<NodeId> replacing = stored.isPresent() ? Optional.empty() : replaces;
+        if (replaces.isPresent() && replacing.isEmpty()) {
+            log.warn("node={} is a member already; --replace {} ignored", self, replaces.get());
+        }
+        List<String> seeds = joinSeed.map(List::of).orElseGet(meta::peers);
+        boolean founding = stored.isEmpty() && seeds.isEmpty();
+        ClusterIdentity identity = new ClusterIdentity(stored.isEmpty() ? ClusterIdentity.NONE : meta.clusterId());
+        if (founding) {
+            identity.set(newClusterId());
+            meta.saveClusterId(identity.id());
+            log.info("node={} founded cluster {}", self, ClusterIdentity.format(identity.id()));
+        }
         ClusterControl[] control = new ClusterControl[1];
         Rebalancer[] rebalancers = new Rebalancer[1];
         TransportConfig transportConfig = new TransportConfig(
                 self,
                 peer.toString(),
+                config.advertise().toString(),
                 config.bind().host(),
                 config.peerPort(),
                 config.clusterSecret(),
                 maxFrameBytes(config.maxValueBytes()),
                 TransportConfig.DEFAULT_MAX_QUEUED_BYTES_PER_PEER,
                 Duration.ofSeconds(2),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                identity);
         MessageTransport transport;
         try {
             transport = MessageTransport.start(
@@ -130,8 +162,6 @@ public final class Cluster implements AutoCloseable {
                             + ". Is another process using the port? Choose another with --peer-port.",
                     e);
         }
-        ClusterMeta meta = new ClusterMeta(storage);
-        List<String> seeds = joinSeed.map(List::of).orElseGet(meta::peers);
         VertxScheduler scheduler = new VertxScheduler(vertx);
         MembershipTransport membershipTransport = new MembershipTransport() {
             @Override
@@ -156,9 +186,8 @@ public final class Cluster implements AutoCloseable {
                     new SplittableRandom(SEEDS.nextLong()),
                     swimConfig,
                     meta.incarnation() + 1);
-            RingManager rings = meta.table()
-                    .map(table -> RingManager.restarted(self, table))
-                    .orElseGet(() -> seeds.isEmpty()
+            RingManager rings = stored.map(table -> RingManager.restarted(self, table))
+                    .orElseGet(() -> founding
                             ? RingManager.founder(self, partitions, config.replicationFactor())
                             : RingManager.joiner(self));
             ClusterControl c = new ClusterControl(
@@ -170,6 +199,10 @@ public final class Cluster implements AutoCloseable {
                     new SplittableRandom(SEEDS.nextLong()),
                     config.gossipInterval().toNanos());
             control[0] = c;
+            ClusterAdmission admission =
+                    new ClusterAdmission(address, identity, meta, replacing, founding, swim, c::replace, expel);
+            swim.useJoinPolicy(admission);
+            identity.onConflict(admission::onConflict);
             Rebalancer rebalancer =
                     new Rebalancer(self, shards, meta, partitions, rings.table().orElse(null));
             c.onTable(rebalancer::onTable);
@@ -210,6 +243,15 @@ public final class Cluster implements AutoCloseable {
                 d.deadProbeEveryPeriods(),
                 d.joinRetryPeriods(),
                 d.syncEveryPeriods());
+    }
+
+    /** A random cluster id, never {@link ClusterIdentity#NONE}. */
+    private static long newClusterId() {
+        long id;
+        do {
+            id = SEEDS.nextLong();
+        } while (id == ClusterIdentity.NONE);
+        return id;
     }
 
     private static List<NodeId> others(ClusterControl control, NodeId self) {
