@@ -94,7 +94,9 @@ public final class ClusterControl {
         this.scheduler = scheduler;
         this.random = random;
         this.gossipNanos = gossipNanos;
-        this.savedTable = rings.table().orElse(null);
+        // What the metadata holds, not what the ring manager starts with: a founder's first table
+        // must be saved too, or the founder restarts as a stranger to its own cluster.
+        this.savedTable = meta.table().orElse(null);
         this.savedPeers = meta.peers();
         this.view = snapshot();
     }
