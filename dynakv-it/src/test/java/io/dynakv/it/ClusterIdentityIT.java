@@ -134,6 +134,52 @@ class ClusterIdentityIT {
     }
 
     /**
+     * A wiped member that is not the seed, restarted with its usual command, which names a member
+     * to join through: before the fix it was admitted as a new member while its old identity
+     * stayed in the ring, down, for good. Now the member refuses a new node at a down member's
+     * address and answers with the replace command, and the node exits 1 with it.
+     */
+    @Test
+    void wipedMemberRestartedWithItsUsualJoinCommandIsToldHowToReplace() throws Exception {
+        List<NodeProcess> three = settled(3);
+        NodeProcess member = three.get(2);
+        List<NodeProcess> others = three.subList(0, 2);
+        String oldId = member.nodeId();
+        assertThat(member.terminate()).isZero();
+        awaitViews(others, seenAs(oldId, "down"), "the stopped member down", System.nanoTime(), SEEN_WITHIN);
+        wipe(member.dataDir());
+        NodeProcess again = nodes.spawnAt(
+                "n3-wiped", member.port(), member.dataDir(), others.get(0).address(), member.extraArgs());
+
+        int exit;
+        try {
+            exit = again.awaitOwnExit(Duration.ofSeconds(60));
+        } catch (AssertionError stillRunning) {
+            throw new AssertionError(
+                    "the wiped member, restarted with its usual join command, was not refused within 60 s; views: "
+                            + summaries(others) + "\n" + stillRunning.getMessage(),
+                    stillRunning);
+        }
+        Matcher command = REPLACE_COMMAND.matcher(again.logTail(200));
+        assertThat(command.find())
+                .as("the refused node exited %d; its log must say how to replace: %s", exit, again.logTail(20))
+                .isTrue();
+        assertThat(exit).as("exit code of the refused node").isEqualTo(1);
+        assertThat(List.of(command.group(1), command.group(2), command.group(3)))
+                .as("address, member to join through and node id in the printed command")
+                .containsExactly(member.address(), others.get(0).address(), oldId);
+        for (NodeProcess m : others) {
+            Membership view = ClusterHarness.view(m);
+            assertThat(view.nodes())
+                    .as("nodes at the wiped member's address in a member's view: %s", view.summary())
+                    .filteredOn(n -> n.address().equals(member.address()))
+                    .extracting(Membership.Member::nodeId)
+                    .containsExactly(oldId);
+        }
+        ClusterHarness.stopAll(others);
+    }
+
+    /**
      * A node of cluster B, restarted with its data and pointed at a member of cluster A (same
      * secret: the default), never takes part in A: before the fix A admitted it (its own ring then
      * competed with A's). Now the handshakes between them are refused (another cluster id).
@@ -146,6 +192,9 @@ class ClusterIdentityIT {
         JsonNode value = KvClient.MAPPER.readTree("{\"cluster\":\"a\"}");
         assertThat(clusterA.get(0).client().put("only-in-a", value).status()).isEqualTo(201);
         assertThat(b.client().put("only-in-b", value).status()).isEqualTo(201);
+        String idA = clusterIdOf(clusterA.get(0));
+        assertThat(clusterIdOf(clusterA.get(1))).as("cluster_id of A's second node").isEqualTo(idA);
+        assertThat(clusterIdOf(b)).as("cluster_id of B, founded apart").isNotEqualTo(idA);
         long epochA = ClusterHarness.view(clusterA.get(0)).ringEpoch();
         List<String> idsA = new ArrayList<>();
         for (NodeProcess a : clusterA) {
@@ -272,6 +321,13 @@ class ClusterIdentityIT {
                 Duration.ofSeconds(60));
         ClusterHarness.awaitStreamsDone(members, System.nanoTime(), STREAMED_WITHIN);
         return members;
+    }
+
+    /** The {@code cluster_id} a node's {@code /membership} reports. */
+    private static String clusterIdOf(NodeProcess node) throws Exception {
+        String id = node.client().membership().json().path("cluster_id").asText("");
+        assertThat(id).as("cluster_id in /membership of %s", node.name()).matches("[0-9a-f]{16}");
+        return id;
     }
 
     private static Optional<Membership.Member> byId(Membership view, String id) {

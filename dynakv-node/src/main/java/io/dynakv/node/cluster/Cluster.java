@@ -64,12 +64,19 @@ public final class Cluster implements AutoCloseable {
     private final MessageTransport transport;
     private final ClusterControl control;
     private final Rebalancer rebalancer;
+    private final ClusterIdentity identity;
 
-    private Cluster(Context controlLoop, MessageTransport transport, ClusterControl control, Rebalancer rebalancer) {
+    private Cluster(
+            Context controlLoop,
+            MessageTransport transport,
+            ClusterControl control,
+            Rebalancer rebalancer,
+            ClusterIdentity identity) {
         this.controlLoop = controlLoop;
         this.transport = transport;
         this.control = control;
         this.rebalancer = rebalancer;
+        this.identity = identity;
     }
 
     /** The codec every node of a cluster speaks; frames fit the largest value this node accepts. */
@@ -226,7 +233,7 @@ public final class Cluster implements AutoCloseable {
             started.complete(c);
         });
         ClusterControl c = started.future().await(30, TimeUnit.SECONDS);
-        return new Cluster(controlLoop, transport, c, rebalancers[0]);
+        return new Cluster(controlLoop, transport, c, rebalancers[0], identity);
     }
 
     /** SWIM's defaults, scaled to the configured protocol period. */
@@ -265,6 +272,11 @@ public final class Cluster implements AutoCloseable {
             }
         }
         return others;
+    }
+
+    /** The cluster's id as 16 hex digits; all zeros while a joiner is not admitted yet. */
+    public String clusterId() {
+        return ClusterIdentity.format(identity.id());
     }
 
     public ClusterControl control() {
