@@ -193,7 +193,9 @@ class ClusterIdentityIT {
         assertThat(clusterA.get(0).client().put("only-in-a", value).status()).isEqualTo(201);
         assertThat(b.client().put("only-in-b", value).status()).isEqualTo(201);
         String idA = clusterIdOf(clusterA.get(0));
-        assertThat(clusterIdOf(clusterA.get(1))).as("cluster_id of A's second node").isEqualTo(idA);
+        assertThat(clusterIdOf(clusterA.get(1)))
+                .as("cluster_id of A's second node")
+                .isEqualTo(idA);
         assertThat(clusterIdOf(b)).as("cluster_id of B, founded apart").isNotEqualTo(idA);
         long epochA = ClusterHarness.view(clusterA.get(0)).ringEpoch();
         List<String> idsA = new ArrayList<>();
