@@ -285,6 +285,36 @@ final class NodeProcess implements AutoCloseable {
         awaitServing();
     }
 
+    /** As {@link #restart}, but returns at once: for a restart that may end in a refusal. */
+    void relaunch() {
+        if (isAlive()) {
+            throw new IllegalStateException("relaunch() of a running node; stop it first: " + describe());
+        }
+        launch();
+    }
+
+    /** The flags after the data directory, as given at construction (e.g. {@code --peer-port P}). */
+    List<String> extraArgs() {
+        return extraArgs;
+    }
+
+    /**
+     * Waits until the process exits by itself and returns its code; fails when it still runs after
+     * {@code bound} (the process is left running for the caller to inspect and the test to kill).
+     */
+    int awaitOwnExit(Duration bound) {
+        try {
+            if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("still running after " + bound + "; " + describe() + "\n" + logTail(30));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for " + describe() + " to exit", e);
+        }
+        LIVE.remove(process);
+        return process.exitValue();
+    }
+
     /** Waits until the node answers {@code GET /health} with 200; kills it and fails after {@link #START_DEADLINE}. */
     void awaitServing() {
         awaitHealthy();

@@ -82,6 +82,16 @@ final class Nodes implements BeforeEachCallback, AfterEachCallback {
         return node;
     }
 
+    /**
+     * Launches a node at a given port and data directory (another node's, to take its place) and
+     * returns at once; it is stopped after the test like every other.
+     */
+    NodeProcess spawnAt(String name, int port, Path dataDir, String join, List<String> args) {
+        NodeProcess node = NodeProcess.spawn(name, port, dataDir, logFile(name), args, join, Map.of());
+        nodes.add(node);
+        return node;
+    }
+
     /** Runs a command to its end, output in the test's log named {@code name}. */
     NodeProcess.Exit run(String name, List<String> command, Map<String, String> env, Duration timeout) {
         return NodeProcess.runToExit(command, env, logFile(name), timeout);

@@ -90,6 +90,7 @@ final class InfoHandler {
             g.writeNumberField("partitions", node.partitioner().partitions());
             g.writeNumberField("replication_factor", node.replicasPerKey().getAsInt());
             g.writeNumberField("ring_epoch", table == null ? 0 : table.epoch());
+            g.writeStringField("cluster_id", node.cluster().get().clusterId());
             g.writeEndObject();
         }));
     }

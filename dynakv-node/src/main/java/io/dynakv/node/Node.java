@@ -172,7 +172,16 @@ public final class Node implements AutoCloseable {
         AtomicInteger next = new AtomicInteger();
         try {
             cluster = Cluster.start(
-                    vertx, config, handle.id(), storage, handle.shards(), handle.stats(), partitions, joinSeed);
+                    vertx,
+                    config,
+                    handle.id(),
+                    storage,
+                    handle.shards(),
+                    handle.stats(),
+                    partitions,
+                    joinSeed,
+                    Optional.ofNullable(config.replace()),
+                    this::expelled);
         } catch (Exception e) {
             close();
             throw e instanceof IllegalStateException ise ? ise : new IllegalStateException(e.getMessage(), e);
@@ -230,6 +239,18 @@ public final class Node implements AutoCloseable {
                     + " DYNAKV_CLUSTER_SECRET is the same on every node and that peer port " + config.peerPort()
                     + " is reachable both ways.";
             log.error("node={} {}", handle.id(), failure);
+            exitRequested.run();
+        }
+    }
+
+    /**
+     * The cluster will not have this node, or it found itself at a member's address as a stranger
+     * (see ClusterAdmission): stop, exit 1, and say why and what to do.
+     */
+    private void expelled(String reason) {
+        if (failure == null) {
+            failure = reason;
+            log.error("node={} stopping: {}", handle.id(), reason);
             exitRequested.run();
         }
     }

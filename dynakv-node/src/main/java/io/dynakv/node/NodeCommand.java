@@ -1,5 +1,6 @@
 package io.dynakv.node;
 
+import io.dynakv.common.NodeId;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +55,15 @@ public final class NodeCommand implements Callable<NodeConfig> {
             defaultValue = "${env:DYNAKV_JOIN}",
             description = "host:port of any member of a running cluster to join through [DYNAKV_JOIN]")
     String join;
+
+    @Option(
+            names = "--replace",
+            paramLabel = "NODE_ID",
+            defaultValue = "${env:DYNAKV_REPLACE}",
+            description = "start this new node (empty data directory) in place of a dead member: it takes"
+                    + " exactly that member's partitions, streamed from the other replicas, and the dead"
+                    + " member is removed. Needs JOIN. Ids are in GET /membership [DYNAKV_REPLACE]")
+    String replace;
 
     @Option(
             names = "--advertise",
@@ -241,6 +251,10 @@ public final class NodeCommand implements Callable<NodeConfig> {
         HostPort bindAddress = HostPort.parse(bind);
         HostPort advertiseAddress = advertise == null ? bindAddress : HostPort.parse(advertise);
         HostPort joinAddress = join == null || join.isBlank() ? null : HostPort.parse(join);
+        NodeId replaced = replace == null || replace.isBlank() ? null : parseNodeId(replace);
+        require(
+                replaced == null || joinAddress != null,
+                "--replace needs a member to join through: dynakv BIND JOIN" + " --replace " + replace);
         Path dir = dataDir != null
                 ? dataDir
                 : Path.of("data", advertiseAddress.host().replace(':', '_') + "_" + advertiseAddress.port());
@@ -271,6 +285,7 @@ public final class NodeCommand implements Callable<NodeConfig> {
                 bindAddress,
                 advertiseAddress,
                 joinAddress,
+                replaced,
                 dir,
                 replicationFactor,
                 partitions,
@@ -310,6 +325,17 @@ public final class NodeCommand implements Callable<NodeConfig> {
 
     String logFormat() {
         return logFormat.toLowerCase(Locale.ROOT);
+    }
+
+    private static NodeId parseNodeId(String text) {
+        try {
+            NodeId id = NodeId.parse(text.trim());
+            require(id.value() != 0, "--replace takes a node id, not 0");
+            return id;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "--replace takes a node id (16 hex digits, as GET /membership shows), not '" + text + "'", e);
+        }
     }
 
     private static void require(boolean ok, String message) {

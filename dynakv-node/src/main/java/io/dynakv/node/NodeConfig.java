@@ -1,5 +1,6 @@
 package io.dynakv.node;
 
+import io.dynakv.common.NodeId;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -9,6 +10,7 @@ import java.time.Duration;
  * @param bind host and port to listen on
  * @param advertise host and port other nodes and clients are told to use
  * @param join a member to join through, if any
+ * @param replace the dead member a new node takes the place of ({@code --replace}); null if none
  * @param peerPort the node-to-node port
  * @param clusterSecret shared by the nodes of a cluster; a peer must prove it holds it to connect
  * @param gossipInterval the membership protocol period
@@ -24,6 +26,7 @@ public record NodeConfig(
         HostPort bind,
         HostPort advertise,
         HostPort join,
+        NodeId replace,
         Path dataDir,
         int replicationFactor,
         int partitions,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.dynakv.common.NodeId;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,6 +98,17 @@ class NodeCommandTest {
     void joinAddressIsTheSecondArgument() {
         NodeConfig c = config("127.0.0.1:6661", "127.0.0.1:6660");
         assertThat(c.join()).isEqualTo(new HostPort("127.0.0.1", 6660));
+    }
+
+    @Test
+    void replaceTakesANodeIdAndNeedsAMemberToJoinThrough() {
+        NodeConfig c = config("127.0.0.1:6660", "127.0.0.1:6661", "--replace", "9f9b05e40f55fbc5");
+        assertThat(c.replace()).isEqualTo(NodeId.parse("9f9b05e40f55fbc5"));
+        assertThat(config("127.0.0.1:6660").replace()).isNull();
+        assertThatThrownBy(() -> config("127.0.0.1:6660", "--replace", "9f9b05e40f55fbc5"))
+                .hasMessageContaining("--replace needs a member to join through");
+        assertThatThrownBy(() -> config("127.0.0.1:6660", "127.0.0.1:6661", "--replace", "n3"))
+                .hasMessageContaining("16 hex digits");
     }
 
     @Test

@@ -96,7 +96,7 @@ public final class MessageTransport implements Transport, AutoCloseable {
             undeliverable.increment(); // membership does not know the node (yet): a lost message
             return;
         }
-        sendToAddress(address.get(), message);
+        tcp.send(address.get(), to, codec.encode(message)); // reaches `to` or nobody, never a stranger there
     }
 
     /** Sends to an address before its node id is known (a join through a seed). */

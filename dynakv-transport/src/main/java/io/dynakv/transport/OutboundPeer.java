@@ -1,5 +1,6 @@
 package io.dynakv.transport;
 
+import io.dynakv.common.NodeId;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
@@ -17,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * <p>Frames queue while the connection is being made and while the socket's write buffer is
  * full (TCP backpressure); past {@code maxQueuedBytes} new frames are dropped and counted. The
  * connection is redialed with exponential backoff as long as frames wait.
+ *
+ * <p>A peer made for a given node id checks that the listener proves that id: a node wiped and
+ * restarted at the address under a new id (or a node of another cluster there) is refused, and
+ * the frames meant for the old node are dropped rather than handed to a stranger.
  */
 final class OutboundPeer {
 
@@ -36,6 +41,9 @@ final class OutboundPeer {
     }
 
     private final String address;
+    /** The node meant at the address; null: whoever listens (a join through a bare address). */
+    private final NodeId expected;
+
     private final String host;
     private final int port;
     private final Vertx vertx;
@@ -44,6 +52,7 @@ final class OutboundPeer {
     private final Handshake handshake;
     private final TransportStats stats;
     private final SecureRandom random;
+    private final RefusalLog refusals;
     private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
     private boolean flushScheduled;
     private long queuedBytes;
@@ -54,13 +63,16 @@ final class OutboundPeer {
 
     OutboundPeer(
             String address,
+            NodeId expected,
             Vertx vertx,
             NetClient client,
             TransportConfig config,
             Handshake handshake,
             TransportStats stats,
-            SecureRandom random) {
+            SecureRandom random,
+            RefusalLog refusals) {
         this.address = address;
+        this.expected = expected;
         int colon = address.lastIndexOf(':');
         if (colon <= 0) {
             throw new IllegalArgumentException("peer address must be host:port, got " + address);
@@ -73,6 +85,7 @@ final class OutboundPeer {
         this.handshake = handshake;
         this.stats = stats;
         this.random = random;
+        this.refusals = refusals;
     }
 
     void send(byte[] payload) {
@@ -124,7 +137,13 @@ final class OutboundPeer {
         state = State.HANDSHAKING;
         byte[] nonce = new byte[Handshake.NONCE_BYTES];
         random.nextBytes(nonce);
-        byte[] hello = Handshake.hello(config.self(), config.advertise(), nonce);
+        byte[] hello = Handshake.hello(
+                config.self(),
+                config.identity().id(),
+                expected == null ? 0 : expected.value(),
+                config.advertise(),
+                config.contact(),
+                nonce);
         s.closeHandler(ignored -> {
             if (socket == s) {
                 disconnected();
@@ -141,19 +160,43 @@ final class OutboundPeer {
             s.close(); // the listener sends one frame only; anything more is a broken peer
             return;
         }
-        byte[] listenerNonce;
+        Handshake.Challenge proven;
         try {
-            listenerNonce = handshake.verifyChallenge(hello, challenge);
+            proven = handshake.verifyChallenge(hello, challenge);
         } catch (IllegalArgumentException e) {
             log.warn("peer={} refused: {}; check DYNAKV_CLUSTER_SECRET on both nodes", address, e.getMessage());
             s.close();
             return;
         }
-        s.write(FrameReader.frame(handshake.proof(hello, listenerNonce)));
+        String refusal = Handshake.refusal(Handshake.parseHello(hello), proven.node(), proven.cluster());
+        if (refusal != null) {
+            refused(s, refusal);
+            return;
+        }
+        s.write(FrameReader.frame(handshake.proof(hello, proven)));
+        refusals.opened(name());
         state = State.READY;
         backoffMillis = FIRST_BACKOFF_MILLIS;
         s.drainHandler(ignored -> flush());
         flush();
+    }
+
+    /**
+     * The listener is not who this peer is for: drop what waits for it (it was meant for another
+     * node) and hang up; a later frame dials again, with backoff.
+     */
+    private void refused(NetSocket s, String why) {
+        stats.connectionsRejected.increment();
+        stats.framesDropped.add(queue.size());
+        queue.clear();
+        queuedBytes = 0;
+        refusals.refused(name(), "refused the connection to " + name() + ": " + why);
+        scheduleRedial(); // frames that keep coming wait out the backoff instead of redialing at once
+        s.close();
+    }
+
+    private String name() {
+        return (expected == null ? "" : expected + "@") + address;
     }
 
     /**
@@ -193,16 +236,24 @@ final class OutboundPeer {
             return;
         }
         state = State.IDLE;
-        if (!queue.isEmpty() && !redialScheduled) {
-            redialScheduled = true;
-            long delay = backoffMillis;
-            backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
-            vertx.setTimer(delay, ignored -> {
-                redialScheduled = false;
-                if (state == State.IDLE && !queue.isEmpty()) {
-                    dial();
-                }
-            });
+        if (!queue.isEmpty()) {
+            scheduleRedial();
         }
+    }
+
+    /** Dials again after the backoff, if frames wait then; until then frames only queue. */
+    private void scheduleRedial() {
+        if (redialScheduled) {
+            return;
+        }
+        redialScheduled = true;
+        long delay = backoffMillis;
+        backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+        vertx.setTimer(delay, ignored -> {
+            redialScheduled = false;
+            if (state == State.IDLE && !queue.isEmpty()) {
+                dial();
+            }
+        });
     }
 }

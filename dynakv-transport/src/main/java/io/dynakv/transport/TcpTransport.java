@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Node-to-node frames over persistent TCP connections. A frame is {@code [u32 length][payload]};
  * what the payload means is the codec's business. Every connection starts with the
- * {@link Handshake}, so only nodes holding the cluster secret can send anything.
+ * {@link Handshake}, so only nodes holding the cluster secret, of this node's cluster, can send
+ * anything, and a dialer that names the node it means reaches that node or nobody.
  *
  * <p>All state lives on one event loop (the transport's context); {@link #send} may be called from
  * any thread and hops there. Frames from a peer are handed to the {@link Receiver} on that loop.
@@ -42,6 +43,9 @@ public final class TcpTransport implements AutoCloseable {
     private final Handshake handshake;
     private final TransportStats stats = new TransportStats();
     private final SecureRandom random = new SecureRandom();
+    /** By address and the node expected there ("*": any), so a node at a new id is a new peer. */
+    private final RefusalLog refusals = new RefusalLog(log);
+
     private final Map<String, OutboundPeer> peers = new HashMap<>();
     private NetServer server;
     private NetClient client;
@@ -73,12 +77,21 @@ public final class TcpTransport implements AutoCloseable {
         return server.listen(config.port(), config.bindHost());
     }
 
-    /** Sends {@code payload} to the node at {@code address}; never blocks, may drop (counted). */
+    /** Sends {@code payload} to whatever node listens at {@code address}; never blocks, may drop (counted). */
     public void send(String address, byte[] payload) {
+        send(address, null, payload);
+    }
+
+    /**
+     * Sends {@code payload} to node {@code expected} at {@code address}: if another node answers
+     * there (the node was wiped and restarted under a new id, or the address moved to another
+     * node), the connection is refused and the frame dropped. Null {@code expected}: any node.
+     */
+    public void send(String address, NodeId expected, byte[] payload) {
         if (Vertx.currentContext() == context) {
-            peer(address).send(payload);
+            peer(address, expected).send(payload);
         } else {
-            context.runOnContext(ignored -> peer(address).send(payload));
+            context.runOnContext(ignored -> peer(address, expected).send(payload));
         }
     }
 
@@ -91,9 +104,10 @@ public final class TcpTransport implements AutoCloseable {
         return server.actualPort();
     }
 
-    private OutboundPeer peer(String address) {
+    private OutboundPeer peer(String address, NodeId expected) {
         return peers.computeIfAbsent(
-                address, a -> new OutboundPeer(a, vertx, client, config, handshake, stats, random));
+                address + "#" + (expected == null ? "*" : expected.toString()),
+                k -> new OutboundPeer(address, expected, vertx, client, config, handshake, stats, random, refusals));
     }
 
     /** An inbound connection: hello, challenge, proof, then frames. */
@@ -116,6 +130,9 @@ public final class TcpTransport implements AutoCloseable {
         private final NetSocket socket;
         private Handshake.Hello hello;
         private byte[] nonce;
+        /** The cluster id this side stated in its challenge (it may change once, on admission). */
+        private long cluster;
+
         private boolean open;
         private boolean rejected;
 
@@ -148,15 +165,33 @@ public final class TcpTransport implements AutoCloseable {
             }
             nonce = new byte[Handshake.NONCE_BYTES];
             random.nextBytes(nonce);
-            socket.write(FrameReader.frame(handshake.challenge(hello, nonce)));
+            cluster = config.identity().id();
+            // The challenge goes out even to a dialer refused below: it proves who we are, so the
+            // dialer can log why, rather than guess at a connection closed mid-handshake.
+            socket.write(FrameReader.frame(handshake.challenge(hello, nonce, config.self(), cluster)));
+            String refusal = Handshake.refusal(hello, config.self(), cluster);
+            if (refusal != null) {
+                reject(refusal);
+                config.identity()
+                        .conflict(new ClusterIdentity.Conflict(
+                                hello.node().value(),
+                                hello.address(),
+                                hello.contact(),
+                                hello.cluster(),
+                                hello.expected()));
+            }
         }
 
         private void onProof(byte[] proof) {
-            if (!handshake.verifyProof(hello, nonce, proof)) {
+            if (rejected) {
+                return;
+            }
+            if (!handshake.verifyProof(hello, nonce, config.self(), cluster, proof)) {
                 reject("it does not hold this cluster's secret (check DYNAKV_CLUSTER_SECRET)");
                 return;
             }
             open = true;
+            refusals.opened("from " + peerName());
         }
 
         /** A dialer that finds our challenge wrong (another cluster's secret) hangs up here. */
@@ -179,7 +214,7 @@ public final class TcpTransport implements AutoCloseable {
         private void reject(String why) {
             rejected = true;
             stats.connectionsRejected.increment();
-            log.warn("refused connection from {}: {}", peerName(), why);
+            refusals.refused("from " + peerName(), "refused connection from " + peerName() + ": " + why);
             socket.close();
         }
     }

@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
 class HandshakeFuzzTest {
 
     private static final byte[] SECRET = "fuzz-secret".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] OUR_HELLO =
-            Handshake.hello(new NodeId(7), "127.0.0.1:16660", new byte[Handshake.NONCE_BYTES]);
+    private static final byte[] OUR_HELLO = Handshake.hello(
+            new NodeId(7), 0x1234L, 0, "127.0.0.1:16660", "127.0.0.1:6660", new byte[Handshake.NONCE_BYTES]);
 
     @FuzzTest(maxDuration = "5m")
     void helloParsesToWhatItSaysOrIsRefused(byte[] bytes) {
@@ -27,9 +27,13 @@ class HandshakeFuzzTest {
         } catch (IllegalArgumentException refused) {
             return;
         }
-        Handshake.Hello again = Handshake.parseHello(Handshake.hello(hello.node(), hello.address(), hello.nonce()));
+        Handshake.Hello again = Handshake.parseHello(Handshake.hello(
+                hello.node(), hello.cluster(), hello.expected(), hello.address(), hello.contact(), hello.nonce()));
         assertThat(again.node()).isEqualTo(hello.node());
+        assertThat(again.cluster()).isEqualTo(hello.cluster());
+        assertThat(again.expected()).isEqualTo(hello.expected());
         assertThat(again.address()).isEqualTo(hello.address());
+        assertThat(again.contact()).isEqualTo(hello.contact());
         assertThat(again.nonce()).isEqualTo(hello.nonce());
     }
 

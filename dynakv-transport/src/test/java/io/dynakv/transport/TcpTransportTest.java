@@ -108,13 +108,15 @@ class TcpTransportTest {
         TransportConfig small = new TransportConfig(
                 new NodeId(1),
                 address(freePort()),
+                "contact",
                 "127.0.0.1",
                 freePort(),
                 SECRET,
                 1 << 20,
                 1000,
                 Duration.ofSeconds(1),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1),
+                ClusterIdentity.none());
         TcpTransport a = TcpTransport.start(vertx, vertx.getOrCreateContext(), small, (f, ad, p) -> {})
                 .await(10, TimeUnit.SECONDS);
         started.add(a);
@@ -129,8 +131,83 @@ class TcpTransportTest {
         assertThat(a.stats().framesDropped.sum()).isEqualTo(90);
     }
 
+    @Test
+    void framesForANodeReachThatNodeOnly() throws Exception {
+        int port = freePort();
+        TcpTransport a = start(1, freePort(), SECRET, new LinkedBlockingQueue<>());
+        BlockingQueue<Received> atStranger = new LinkedBlockingQueue<>();
+        start(3, port, SECRET, atStranger); // node 2's address, now held by node 3 (wiped, new id)
+
+        a.send(address(port), new NodeId(2), bytes("for node 2"));
+        a.send(address(port), new NodeId(3), bytes("for node 3"));
+
+        assertThat(atStranger.poll(10, TimeUnit.SECONDS))
+                .extracting(Received::text)
+                .isEqualTo("for node 3");
+        assertThat(atStranger.poll(500, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(a.stats().connectionsRejected.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void nodesOfAnotherClusterCannotConnectEitherWay() throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        BlockingQueue<Received> atA = new LinkedBlockingQueue<>();
+        BlockingQueue<Received> atB = new LinkedBlockingQueue<>();
+        BlockingQueue<ClusterIdentity.Conflict> conflictsAtB = new LinkedBlockingQueue<>();
+        ClusterIdentity clusterB = new ClusterIdentity(0xbbL);
+        clusterB.onConflict(conflictsAtB::add);
+        TcpTransport a = start(1, portA, SECRET, atA, new ClusterIdentity(0xaaL));
+        TcpTransport b = start(2, portB, SECRET, atB, clusterB);
+
+        a.send(address(portB), bytes("from cluster aa"));
+        b.send(address(portA), new NodeId(1), bytes("from cluster bb"));
+
+        assertThat(conflictsAtB.poll(10, TimeUnit.SECONDS))
+                .isEqualTo(new ClusterIdentity.Conflict(1, address(portA), address(portA), 0xaaL, 0));
+        assertThat(atA.poll(500, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(atB.poll(10, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(a.stats().connectionsRejected.sum()
+                        + b.stats().connectionsRejected.sum())
+                .isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aNodeWithoutAClusterJoinsAnyAndThenStatesItsCluster() throws Exception {
+        int portB = freePort();
+        BlockingQueue<Received> atB = new LinkedBlockingQueue<>();
+        ClusterIdentity joiner = ClusterIdentity.none();
+        TcpTransport a = start(1, freePort(), SECRET, new LinkedBlockingQueue<>(), joiner);
+        start(2, portB, SECRET, atB, new ClusterIdentity(0xbbL));
+
+        a.send(address(portB), bytes("join"));
+        assertThat(atB.poll(10, TimeUnit.SECONDS)).extracting(Received::text).isEqualTo("join");
+
+        joiner.set(0xccL); // admitted to another cluster meanwhile: new connections say so
+        a.send(address(portB), new NodeId(2), bytes("after"));
+        assertThat(atB.poll(500, TimeUnit.MILLISECONDS)).isNull();
+    }
+
     private TcpTransport start(long id, int port, byte[] secret, BlockingQueue<Received> inbox) throws Exception {
-        TransportConfig config = TransportConfig.defaults(new NodeId(id), address(port), "127.0.0.1", port, secret);
+        return start(id, port, secret, inbox, ClusterIdentity.none());
+    }
+
+    private TcpTransport start(
+            long id, int port, byte[] secret, BlockingQueue<Received> inbox, ClusterIdentity identity)
+            throws Exception {
+        TransportConfig d = TransportConfig.defaults(new NodeId(id), address(port), "127.0.0.1", port, secret);
+        TransportConfig config = new TransportConfig(
+                d.self(),
+                d.advertise(),
+                d.contact(),
+                d.bindHost(),
+                d.port(),
+                d.clusterSecret(),
+                d.maxFrameBytes(),
+                d.maxQueuedBytesPerPeer(),
+                d.connectTimeout(),
+                d.handshakeTimeout(),
+                identity);
         TcpTransport transport = TcpTransport.start(
                         vertx,
                         vertx.getOrCreateContext(),

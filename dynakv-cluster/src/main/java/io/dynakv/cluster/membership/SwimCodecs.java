@@ -8,9 +8,10 @@ import io.dynakv.common.codec.MessageCodec;
 import io.dynakv.common.codec.WireStrings;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The binary form of SWIM membership messages, schema version 1 (see {@link MessageCodec} for the
+ * The binary form of SWIM membership messages, schema version 2 (see {@link MessageCodec} for the
  * frame around them). Type ids 1-99 belong to membership; the replica protocol has 100-199 and
  * must not reuse these. Never renumber or reuse an id: add a new one.
  *
@@ -18,10 +19,11 @@ import java.util.List;
  * 1 Ping         [seq:u64][updates]
  * 2 Ack          [seq:u64][target:u64][updates]
  * 3 PingReq      [seq:u64][target:u64][targetAddress:address][updates]
- * 4 JoinRequest  [joiner:member][updates]
- * 5 JoinReply    [members][updates]
+ * 4 JoinRequest  [joiner:member][cluster:u64][replaces:u64, 0 = none][updates]
+ * 5 JoinReply    [cluster:u64][members][updates]
  * 6 Leave        [leaver:member, status LEFT][updates]
  * 7 Sync         [reply:u8 0|1][members][updates]
+ * 8 JoinRefused  [reason:varint length 0..1024, UTF-8][updates]
  *
  * member   = [id:u64][address][status:u8][incarnation:varint, 0..2^63-1]
  * status   = 0 ALIVE, 1 SUSPECT, 2 DEAD, 3 LEFT (fixed codes, not ordinals)
@@ -48,6 +50,7 @@ public final class SwimCodecs {
     public static final int JOIN_REPLY = 5;
     public static final int LEAVE = 6;
     public static final int SYNC = 7;
+    public static final int JOIN_REFUSED = 8;
 
     /** The range reserved for membership (inclusive). */
     public static final int FIRST_TYPE_ID = 1;
@@ -57,13 +60,14 @@ public final class SwimCodecs {
     public static final int MAX_ADDRESS_BYTES = 512;
     public static final int MAX_MEMBERS = 10_000;
     public static final int MAX_UPDATES = 256;
+    public static final int MAX_REASON_BYTES = 1024;
 
     /** The smallest encoded member: id, empty address, status, one-byte incarnation. */
     private static final int MIN_MEMBER_BYTES = 8 + 1 + 1 + 1;
 
     private SwimCodecs() {}
 
-    /** Registers the seven SWIM kinds with {@code codec}; throws if an id is taken. */
+    /** Registers the eight SWIM kinds with {@code codec}; throws if an id is taken. */
     public static MessageCodec register(MessageCodec codec) {
         return codec.register(
                         PING,
@@ -77,22 +81,38 @@ public final class SwimCodecs {
                                 out.writeLong(m.seq()).writeLong(m.target().value()), m.updates()),
                         in -> new Ack(in.readLong(), new NodeId(in.readLong()), readUpdates(in)))
                 .register(PING_REQ, PingReq.class, SwimCodecs::writePingReq, SwimCodecs::readPingReq)
-                .register(
-                        JOIN_REQUEST,
-                        JoinRequest.class,
-                        (m, out) -> writeUpdates(writeMember(out, m.joiner()), m.updates()),
-                        in -> new JoinRequest(readMember(in), readUpdates(in)))
+                .register(JOIN_REQUEST, JoinRequest.class, SwimCodecs::writeJoinRequest, SwimCodecs::readJoinRequest)
                 .register(
                         JOIN_REPLY,
                         JoinReply.class,
-                        (m, out) -> writeUpdates(writeMembers(out, m.members()), m.updates()),
-                        in -> new JoinReply(readMembers(in), readUpdates(in)))
+                        (m, out) -> writeUpdates(writeMembers(out.writeLong(m.clusterId()), m.members()), m.updates()),
+                        in -> new JoinReply(in.readLong(), readMembers(in), readUpdates(in)))
+                .register(
+                        JOIN_REFUSED,
+                        JoinRefused.class,
+                        (m, out) -> writeUpdates(
+                                WireStrings.write(out, m.reason(), MAX_REASON_BYTES, "reason"), m.updates()),
+                        in -> new JoinRefused(WireStrings.read(in, 0, MAX_REASON_BYTES, "reason"), readUpdates(in)))
                 .register(
                         LEAVE,
                         Leave.class,
                         (m, out) -> writeUpdates(writeMember(out, m.leaver()), m.updates()),
                         SwimCodecs::readLeave)
                 .register(SYNC, Sync.class, SwimCodecs::writeSync, SwimCodecs::readSync);
+    }
+
+    private static void writeJoinRequest(JoinRequest m, ByteWriter out) {
+        writeMember(out, m.joiner());
+        out.writeLong(m.clusterId()).writeLong(m.replaces().map(NodeId::value).orElse(0L));
+        writeUpdates(out, m.updates());
+    }
+
+    private static JoinRequest readJoinRequest(ByteReader in) {
+        Member joiner = readMember(in);
+        long cluster = in.readLong();
+        long replaces = in.readLong();
+        return new JoinRequest(
+                joiner, cluster, replaces == 0 ? Optional.empty() : Optional.of(new NodeId(replaces)), readUpdates(in));
     }
 
     private static void writePingReq(PingReq m, ByteWriter out) {

@@ -45,6 +45,7 @@ public final class SwimMembership implements MessageHandler {
     private final Dissemination gossip = new Dissemination();
     private final List<MembershipListener> listeners = new ArrayList<>();
     private final Prober prober;
+    private JoinPolicy joinPolicy = JoinPolicy.OPEN;
 
     private Lifecycle lifecycle = Lifecycle.NEW;
     private long incarnation;
@@ -153,6 +154,11 @@ public final class SwimMembership implements MessageHandler {
         return true;
     }
 
+    /** Who may join through this node, and what this node states when it joins; set before starting. */
+    public void useJoinPolicy(JoinPolicy policy) {
+        this.joinPolicy = Objects.requireNonNull(policy, "policy");
+    }
+
     public void addListener(MembershipListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
@@ -216,8 +222,14 @@ public final class SwimMembership implements MessageHandler {
             if (!joined) {
                 joined = true;
                 nextSyncPeriod = periods + 2; // our seed may have missed someone: ask another
+                joinPolicy.admitted(((JoinReply) message).clusterId());
             }
             ((JoinReply) message).members().forEach(this::applyListed);
+        } else if (message instanceof JoinRefused) {
+            if (!joined()) {
+                joinPolicy.refused(from, ((JoinRefused) message).reason());
+            }
+            return; // from a member that would not have us: its gossip is not ours to apply
         } else if (message instanceof Sync) {
             ((Sync) message).members().forEach(this::applyListed);
         }
@@ -242,10 +254,15 @@ public final class SwimMembership implements MessageHandler {
         if (joiner.id().equals(self)) {
             return;
         }
+        Optional<String> refusal = joinPolicy.admit(req);
+        if (refusal.isPresent()) {
+            transport.sendToAddress(joiner.address(), new JoinRefused(refusal.get(), List.of()));
+            return;
+        }
         apply(joiner);
         // The full list, the joiner included: if we hold it DEAD at an incarnation it has not
         // passed, it sees that claim and refutes it, as it would any gossip about itself.
-        transport.send(joiner.id(), new JoinReply(members(), piggyback(joiner.id())));
+        transport.send(joiner.id(), new JoinReply(joinPolicy.clusterId(), members(), piggyback(joiner.id())));
     }
 
     // ---- the protocol period ----------------------------------------------------------------
@@ -280,7 +297,9 @@ public final class SwimMembership implements MessageHandler {
     }
 
     private void sendJoin() {
-        transport.sendToAddress(joinSeed, new JoinRequest(members.get(self), piggyback(null)));
+        transport.sendToAddress(
+                joinSeed,
+                new JoinRequest(members.get(self), joinPolicy.clusterId(), joinPolicy.replaces(), piggyback(null)));
     }
 
     // ---- applying claims --------------------------------------------------------------------

@@ -130,6 +130,29 @@ public final class PartitionTable implements Ring {
     }
 
     /**
+     * The table in which {@code fresh} holds exactly the slots {@code departed} held, at the same
+     * positions, with the next epoch: a replacement of a dead node (Cassandra's
+     * {@code replace_address}, Riak's {@code cluster replace}). No other slot moves, so only the
+     * newcomer streams, and balance and primaries are as before.
+     *
+     * @throws IllegalArgumentException if {@code departed} is not a member or {@code fresh} is one
+     */
+    public PartitionTable replace(NodeId departed, NodeId fresh) {
+        if (!members.contains(departed) || members.contains(fresh)) {
+            throw new IllegalArgumentException(
+                    fresh + " can replace " + departed + " only if that is a member and it is not: " + members);
+        }
+        Set<NodeId> next = new TreeSet<>(members);
+        next.remove(departed);
+        next.add(fresh);
+        List<List<NodeId>> lists = new ArrayList<>(partitions);
+        for (List<NodeId> list : preferenceLists) {
+            lists.add(list.stream().map(id -> id.equals(departed) ? fresh : id).toList());
+        }
+        return new PartitionTable(epoch + 1, partitions, requestedReplicationFactor, sortedMembers(next), lists);
+    }
+
+    /**
      * What must be streamed to go from this table to {@code next}: one transfer for each node that
      * holds a partition in {@code next} but not here, in partition order, its sources led by the
      * node it replaces ({@link #sourcesFor}). A node that holds a

@@ -108,6 +108,24 @@ public final class RingManager {
         return claim();
     }
 
+    /**
+     * A new node takes a departed (dead) member's place: the table where {@code fresh} holds exactly
+     * the slots {@code departed} held ({@link PartitionTable#replace}), to broadcast. Any member
+     * holding a table may make it, as the member that admits the replacement must do it before the
+     * membership change reaches the claimant (which would otherwise rebalance the dead node's slots
+     * over everyone). Empty when this node holds no table, {@code departed} is not in it or
+     * {@code fresh} already is.
+     */
+    public Optional<PartitionTable> replace(NodeId departed, NodeId fresh) {
+        if (table == null
+                || !table.members().contains(departed)
+                || table.members().contains(fresh)) {
+            return Optional.empty();
+        }
+        table = table.replace(departed, fresh);
+        return Optional.of(table);
+    }
+
     private Optional<PartitionTable> claim() {
         if (table == null || !claimant(table, view).map(self::equals).orElse(false)) {
             return Optional.empty();

@@ -11,6 +11,7 @@ import io.dynakv.common.codec.MessageCodec;
 import io.dynakv.common.message.Message;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -38,12 +39,13 @@ class SwimCodecsTest {
 
     @Example
     void typeIdsAreTheDocumentedOnes() {
-        assertThat(CODEC.typeIds()).containsExactly(1, 2, 3, 4, 5, 6, 7);
+        assertThat(CODEC.typeIds()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
         assertThat(CODEC.typeIdOf(Ping.class)).isEqualTo(SwimCodecs.PING);
         assertThat(CODEC.typeIdOf(Ack.class)).isEqualTo(SwimCodecs.ACK);
         assertThat(CODEC.typeIdOf(PingReq.class)).isEqualTo(SwimCodecs.PING_REQ);
         assertThat(CODEC.typeIdOf(JoinRequest.class)).isEqualTo(SwimCodecs.JOIN_REQUEST);
         assertThat(CODEC.typeIdOf(JoinReply.class)).isEqualTo(SwimCodecs.JOIN_REPLY);
+        assertThat(CODEC.typeIdOf(JoinRefused.class)).isEqualTo(SwimCodecs.JOIN_REFUSED);
         assertThat(CODEC.typeIdOf(Leave.class)).isEqualTo(SwimCodecs.LEAVE);
         assertThat(CODEC.typeIdOf(Sync.class)).isEqualTo(SwimCodecs.SYNC);
         assertThatThrownBy(() -> SwimCodecs.register(CODEC)).isInstanceOf(IllegalArgumentException.class);
@@ -92,7 +94,8 @@ class SwimCodecsTest {
     void statusCodesAreFixed() {
         MemberStatus[] byCode = {MemberStatus.ALIVE, MemberStatus.SUSPECT, MemberStatus.DEAD, MemberStatus.LEFT};
         for (int code = 0; code < byCode.length; code++) {
-            byte[] frame = CODEC.encode(new JoinRequest(new Member(new NodeId(1), "", byCode[code], 0), List.of()));
+            byte[] frame = CODEC.encode(
+                    new JoinRequest(new Member(new NodeId(1), "", byCode[code], 0), 0, Optional.empty(), List.of()));
             assertThat(frame[3 + 8 + 1]).as("code of %s", byCode[code]).isEqualTo((byte) code);
         }
     }
@@ -145,9 +148,9 @@ class SwimCodecsTest {
         assertMalformed(body(SwimCodecs.PING).writeLong(1).writeVarLong(SwimCodecs.MAX_UPDATES + 1), "count");
         assertMalformed(body(SwimCodecs.PING).writeLong(1).writeVarLong(Long.MAX_VALUE), "count");
         assertMalformed(body(SwimCodecs.PING).writeLong(1).writeVarLong(-1L), "count");
-        assertMalformed(body(SwimCodecs.JOIN_REPLY).writeVarLong(SwimCodecs.MAX_MEMBERS + 1), "count");
+        assertMalformed(body(SwimCodecs.JOIN_REPLY).writeLong(7).writeVarLong(SwimCodecs.MAX_MEMBERS + 1), "count");
         // A count within the limit that the remaining bytes cannot hold is refused before allocating.
-        assertMalformed(body(SwimCodecs.JOIN_REPLY).writeVarLong(SwimCodecs.MAX_MEMBERS), "count");
+        assertMalformed(body(SwimCodecs.JOIN_REPLY).writeLong(7).writeVarLong(SwimCodecs.MAX_MEMBERS), "count");
 
         ByteWriter longAddress = body(SwimCodecs.PING_REQ).writeLong(1).writeLong(2);
         longAddress
@@ -194,7 +197,7 @@ class SwimCodecsTest {
         assertThatThrownBy(() -> CODEC.encode(new Ping(1, Collections.nCopies(SwimCodecs.MAX_UPDATES + 1, ok))))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() ->
-                        CODEC.encode(new JoinReply(Collections.nCopies(SwimCodecs.MAX_MEMBERS + 1, ok), List.of())))
+                        CODEC.encode(new JoinReply(7, Collections.nCopies(SwimCodecs.MAX_MEMBERS + 1, ok), List.of())))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -228,8 +231,22 @@ class SwimCodecsTest {
                 Combinators.combine(seqs, updates()).as(Ping::new),
                 Combinators.combine(seqs, ids, updates()).as(Ack::new),
                 Combinators.combine(seqs, ids, addresses(), updates()).as(PingReq::new),
-                Combinators.combine(members(), updates()).as(JoinRequest::new),
-                Combinators.combine(memberLists(), updates()).as(JoinReply::new),
+                Combinators.combine(
+                                members(),
+                                Arbitraries.longs(),
+                                nodeIds().filter(id -> id.value() != 0).optional(),
+                                updates())
+                        .as(JoinRequest::new),
+                Combinators.combine(Arbitraries.longs(), memberLists(), updates())
+                        .as(JoinReply::new),
+                Combinators.combine(
+                                Arbitraries.strings()
+                                        .alpha()
+                                        .numeric()
+                                        .withChars(" :-")
+                                        .ofMaxLength(300),
+                                updates())
+                        .as(JoinRefused::new),
                 Combinators.combine(members().map(m -> m.withStatus(MemberStatus.LEFT)), updates())
                         .as(Leave::new),
                 Combinators.combine(memberLists(), Arbitraries.of(false, true), updates())

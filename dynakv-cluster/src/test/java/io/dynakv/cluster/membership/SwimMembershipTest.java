@@ -167,4 +167,80 @@ class SwimMembershipTest {
         again.runFor(10 * PERIOD);
         assertThat(again.sent).isEqualTo(first);
     }
+
+    @Test
+    void aJoinThePolicyRefusesIsAnsweredWithTheReasonAndNeverApplied() {
+        List<String> refusals = new ArrayList<>();
+        nodes.get(0).useJoinPolicy(new RefusingPolicy("not this one", 0xc1L, refusals));
+        SwimMembership stranger = node(3, 0);
+        stranger.useJoinPolicy(new RefusingPolicy("unused", JoinPolicy.NO_CLUSTER, refusals));
+        stranger.join(address(0));
+        net.runFor(3 * PERIOD);
+
+        assertThat(refusals)
+                .as("refusals heard (the joiner retries until its node stops)")
+                .isNotEmpty()
+                .containsOnly(id(0) + ": not this one");
+        assertThat(stranger.joined()).isFalse();
+        for (SwimMembership n : nodes) {
+            assertThat(n.member(id(3)))
+                    .as("the refused joiner in a member's list")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void aJoinerAdoptsTheClusterIdOfTheMemberThatAdmitsIt() {
+        List<Long> admitted = new ArrayList<>();
+        nodes.get(1).useJoinPolicy(new OpenPolicy(0xc1L, admitted));
+        SwimMembership joiner = node(3, 0);
+        joiner.useJoinPolicy(new OpenPolicy(JoinPolicy.NO_CLUSTER, admitted));
+        joiner.join(address(1));
+        net.runFor(3 * PERIOD);
+
+        assertThat(joiner.joined()).isTrue();
+        assertThat(admitted).containsExactly(0xc1L);
+    }
+
+    /** Admits everyone; records the cluster ids it was admitted into. */
+    private record OpenPolicy(long clusterId, List<Long> admitted) implements JoinPolicy {
+        @Override
+        public java.util.Optional<NodeId> replaces() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.util.Optional<String> admit(JoinRequest request) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public void admitted(long id) {
+            admitted.add(id);
+        }
+
+        @Override
+        public void refused(NodeId by, String reason) {}
+    }
+
+    /** Refuses every joiner with {@code reason}; records the refusals it hears as a joiner. */
+    private record RefusingPolicy(String reason, long clusterId, List<String> refusals) implements JoinPolicy {
+        @Override
+        public java.util.Optional<NodeId> replaces() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.util.Optional<String> admit(JoinRequest request) {
+            return java.util.Optional.of(reason);
+        }
+
+        @Override
+        public void admitted(long id) {}
+
+        @Override
+        public void refused(NodeId by, String why) {
+            refusals.add(by + ": " + why);
+        }
+    }
 }

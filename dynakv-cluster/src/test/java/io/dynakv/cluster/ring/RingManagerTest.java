@@ -53,6 +53,15 @@ class RingManagerTest {
             status.forEach((node, s) -> view.add(new Member(node, "h:" + node, s, 0)));
             Deque<Broadcast> queue = new ArrayDeque<>();
             managers.values().forEach(m -> m.onMembership(view).ifPresent(t -> queue.add(new Broadcast(m.self(), t))));
+            deliver(queue);
+        }
+
+        /** A table one manager made outside a membership change (a replacement), delivered to all. */
+        void broadcast(NodeId from, PartitionTable table) {
+            deliver(new ArrayDeque<>(List.of(new Broadcast(from, table))));
+        }
+
+        private void deliver(Deque<Broadcast> queue) {
             while (!queue.isEmpty()) {
                 Broadcast b = queue.poll();
                 broadcasts.add(b);
@@ -288,5 +297,63 @@ class RingManagerTest {
         assertThat(held.epoch()).isEqualTo(4);
         assertThat(held.members()).containsExactlyElementsOf(ids); // the rival's members kept, ids[3] re-added
         assertThat(RingChecks.moved(rival, held)).isEqualTo(RingChecks.minimumMoves(rival, Set.copyOf(ids)));
+    }
+
+    /**
+     * A replacement is made by whichever member admits the new node, and the ring then stays put:
+     * the new node holds exactly the dead node's slots, and neither the dead node's removal nor the
+     * new node's arrival makes the claimant move anything else.
+     */
+    @Test
+    void aReplacementTakesTheDeadNodesSlotsAndNothingElseMoves() {
+        Cluster cluster = sixNodes();
+        PartitionTable before = cluster.agreedTable();
+        NodeId dead = before.members().get(3);
+        NodeId admitting = before.members().get(4); // not the claimant
+        NodeId fresh = IDS.get(7);
+        cluster.setStatus(dead, MemberStatus.DEAD);
+
+        PartitionTable replaced =
+                cluster.managers.get(admitting).replace(dead, fresh).orElseThrow();
+        cluster.broadcast(admitting, replaced);
+        cluster.setStatus(dead, MemberStatus.LEFT);
+        cluster.managers.put(fresh, RingManager.joiner(fresh));
+        cluster.broadcast(admitting, replaced);
+        cluster.setStatus(fresh, MemberStatus.ALIVE);
+
+        assertThat(cluster.takeBroadcasts()).extracting(Broadcast::table).containsOnly(replaced);
+        PartitionTable after = cluster.agreedTable();
+        assertThat(after).isEqualTo(replaced);
+        assertThat(after.epoch()).isEqualTo(before.epoch() + 1);
+        assertThat(after.members()).contains(fresh).doesNotContain(dead);
+        for (int p = 0; p < before.partitions(); p++) {
+            List<NodeId> expected = before.preferenceList(p).stream()
+                    .map(id -> id.equals(dead) ? fresh : id)
+                    .toList();
+            assertThat(after.preferenceList(p)).as("partition %d", p).isEqualTo(expected);
+        }
+        assertThat(before.transfersTo(after)).allSatisfy(t -> {
+            assertThat(t.target()).isEqualTo(fresh);
+            assertThat(t.sources().get(0))
+                    .as("the node it replaces comes first")
+                    .isEqualTo(dead);
+        });
+    }
+
+    @Test
+    void aReplacementNeedsTheDeadNodeInTheTableAndANewNode() {
+        Cluster cluster = sixNodes();
+        PartitionTable before = cluster.agreedTable();
+        RingManager member = cluster.managers.get(before.members().get(1));
+        assertThat(member.replace(IDS.get(7), IDS.get(6)))
+                .as("replacing a non-member")
+                .isEmpty();
+        assertThat(member.replace(before.members().get(3), before.members().get(2)))
+                .as("a member taking another's place")
+                .isEmpty();
+        assertThat(RingManager.joiner(IDS.get(7)).replace(before.members().get(3), IDS.get(7)))
+                .as("a node without a table")
+                .isEmpty();
+        assertThat(member.table()).contains(before);
     }
 }

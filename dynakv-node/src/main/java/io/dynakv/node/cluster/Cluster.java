@@ -4,6 +4,7 @@ import io.dynakv.cluster.membership.MembershipTransport;
 import io.dynakv.cluster.membership.SwimCodecs;
 import io.dynakv.cluster.membership.SwimConfig;
 import io.dynakv.cluster.membership.SwimMembership;
+import io.dynakv.cluster.ring.PartitionTable;
 import io.dynakv.cluster.ring.Ring;
 import io.dynakv.cluster.ring.RingCodecs;
 import io.dynakv.cluster.ring.RingManager;
@@ -23,6 +24,7 @@ import io.dynakv.replication.handoff.HintReplayer;
 import io.dynakv.replication.message.ReplicationCodecs;
 import io.dynakv.replication.rebalance.StreamCodecs;
 import io.dynakv.storage.StorageEngine;
+import io.dynakv.transport.ClusterIdentity;
 import io.dynakv.transport.MessageTransport;
 import io.dynakv.transport.TransportConfig;
 import io.vertx.core.Context;
@@ -34,10 +36,12 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,18 +76,21 @@ public final class Cluster implements AutoCloseable {
     private final MessageTransport transport;
     private final ClusterControl control;
     private final Rebalancer rebalancer;
+    private final ClusterIdentity identity;
 
     private Cluster(
             Context controlLoop,
             Context diskLoop,
             MessageTransport transport,
             ClusterControl control,
-            Rebalancer rebalancer) {
+            Rebalancer rebalancer,
+            ClusterIdentity identity) {
         this.controlLoop = controlLoop;
         this.diskLoop = diskLoop;
         this.transport = transport;
         this.control = control;
         this.rebalancer = rebalancer;
+        this.identity = identity;
     }
 
     /** The codec every node of a cluster speaks; frames fit the largest value this node accepts. */
@@ -103,7 +110,11 @@ public final class Cluster implements AutoCloseable {
     /**
      * Listens on the node-to-node port and starts membership: joining through {@code joinSeed} (a
      * gossiped address) when given; else, on a restart, through the members this node knew; else
-     * alone, as the first node of a new cluster.
+     * alone, as the first node of a new cluster, with a new cluster id.
+     *
+     * @param replaces the dead member this new node takes the place of ({@code --replace})
+     * @param expel called (on the control loop) when this node must stop: the cluster refused it,
+     *     or it is a wiped member's new self at that member's address ({@link ClusterAdmission})
      */
     public static Cluster start(
             Vertx vertx,
@@ -113,25 +124,47 @@ public final class Cluster implements AutoCloseable {
             ShardRouter shards,
             ReplicationStats stats,
             int partitions,
-            Optional<String> joinSeed)
+            Optional<String> joinSeed,
+            Optional<NodeId> replaces,
+            Consumer<String> expel)
             throws Exception {
         Context controlLoop = vertx.getOrCreateContext();
         Context diskLoop = workerContext(vertx);
         HostPort peer = new HostPort(config.advertise().host(), config.peerPort());
         NodeAddress address = new NodeAddress(config.advertise(), peer);
         MessageRouter router = new MessageRouter(shards, controlLoop, diskLoop);
+        ClusterMeta meta = new ClusterMeta(storage, task -> diskLoop.runOnContext(ignored -> task.run()));
+        Optional<PartitionTable> held = meta.table();
+        // With --replace, a lone founder's table is the wiped node that stopped and printed the
+        // command: it joins as new. A member's table means the replacement already happened.
+        boolean loneFounder = held.isPresent() && held.get().members().equals(List.of(self));
+        Optional<PartitionTable> stored = replaces.isPresent() && loneFounder ? Optional.empty() : held;
+        Optional<NodeId> replacing = stored.isPresent() ? Optional.empty() : replaces;
+        if (replaces.isPresent() && replacing.isEmpty()) {
+            log.warn("node={} is a member already; --replace {} ignored", self, replaces.get());
+        }
+        List<String> seeds = joinSeed.map(List::of).orElseGet(meta::peers);
+        boolean founding = stored.isEmpty() && seeds.isEmpty();
+        ClusterIdentity identity = new ClusterIdentity(stored.isEmpty() ? ClusterIdentity.NONE : meta.clusterId());
+        if (founding) {
+            identity.set(newClusterId());
+            meta.saveClusterId(identity.id());
+            log.info("node={} founded cluster {}", self, ClusterIdentity.format(identity.id()));
+        }
         ClusterControl[] control = new ClusterControl[1];
         Rebalancer[] rebalancers = new Rebalancer[1];
         TransportConfig transportConfig = new TransportConfig(
                 self,
                 peer.toString(),
+                config.advertise().toString(),
                 config.bind().host(),
                 config.peerPort(),
                 config.clusterSecret(),
                 maxFrameBytes(config.maxValueBytes()),
                 TransportConfig.DEFAULT_MAX_QUEUED_BYTES_PER_PEER,
                 Duration.ofSeconds(2),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                identity);
         MessageTransport transport;
         try {
             transport = MessageTransport.start(
@@ -151,8 +184,6 @@ public final class Cluster implements AutoCloseable {
                             + ". Is another process using the port? Choose another with --peer-port.",
                     e);
         }
-        ClusterMeta meta = new ClusterMeta(storage, task -> diskLoop.runOnContext(ignored -> task.run()));
-        List<String> seeds = joinSeed.map(List::of).orElseGet(meta::peers);
         VertxScheduler scheduler = new VertxScheduler(vertx);
         MembershipTransport membershipTransport = new MembershipTransport() {
             @Override
@@ -177,9 +208,8 @@ public final class Cluster implements AutoCloseable {
                     new SplittableRandom(SEEDS.nextLong()),
                     swimConfig,
                     meta.incarnation() + 1);
-            RingManager rings = meta.table()
-                    .map(table -> RingManager.restarted(self, table))
-                    .orElseGet(() -> seeds.isEmpty()
+            RingManager rings = stored.map(table -> RingManager.restarted(self, table))
+                    .orElseGet(() -> founding
                             ? RingManager.founder(self, partitions, config.replicationFactor())
                             : RingManager.joiner(self));
             ClusterControl c = new ClusterControl(
@@ -191,6 +221,10 @@ public final class Cluster implements AutoCloseable {
                     new SplittableRandom(SEEDS.nextLong()),
                     config.gossipInterval().toNanos());
             control[0] = c;
+            ClusterAdmission admission =
+                    new ClusterAdmission(address, identity, meta, replacing, founding, swim, c::replace, expel);
+            swim.useJoinPolicy(admission);
+            identity.onConflict(admission::onConflict);
             Rebalancer rebalancer =
                     new Rebalancer(self, shards, meta, partitions, rings.table().orElse(null));
             c.onTable(rebalancer::onTable);
@@ -225,7 +259,7 @@ public final class Cluster implements AutoCloseable {
             started.complete(c);
         });
         ClusterControl c = started.future().await(30, TimeUnit.SECONDS);
-        return new Cluster(controlLoop, diskLoop, transport, c, rebalancers[0]);
+        return new Cluster(controlLoop, diskLoop, transport, c, rebalancers[0], identity);
     }
 
     /** A worker context: runs one task at a time, in order, on Vert.x's worker threads. */
@@ -258,6 +292,33 @@ public final class Cluster implements AutoCloseable {
                 d.deadProbeEveryPeriods(),
                 d.joinRetryPeriods(),
                 d.syncEveryPeriods());
+    }
+
+    /** A random cluster id, never {@link ClusterIdentity#NONE}. */
+    private static long newClusterId() {
+        long id;
+        do {
+            id = SEEDS.nextLong();
+        } while (id == ClusterIdentity.NONE);
+        return id;
+    }
+
+    private static List<NodeId> others(ClusterControl control, NodeId self) {
+        PartitionTable table = control.view().table();
+        List<NodeId> others = new ArrayList<>();
+        if (table != null) {
+            for (NodeId id : table.members()) {
+                if (!id.equals(self)) {
+                    others.add(id);
+                }
+            }
+        }
+        return others;
+    }
+
+    /** The cluster's id as 16 hex digits; all zeros while a joiner is not admitted yet. */
+    public String clusterId() {
+        return ClusterIdentity.format(identity.id());
     }
 
     public ClusterControl control() {

@@ -94,7 +94,9 @@ public final class ClusterControl {
         this.scheduler = scheduler;
         this.random = random;
         this.gossipNanos = gossipNanos;
-        this.savedTable = rings.table().orElse(null);
+        // What the metadata holds, not what the ring manager starts with: a founder's first table
+        // must be saved too, or the founder restarts as a stranger to its own cluster.
+        this.savedTable = meta.table().orElse(null);
         this.savedPeers = meta.peers();
         this.view = snapshot();
     }
@@ -142,6 +144,32 @@ public final class ClusterControl {
         boolean removed = swim.remove(id);
         changed();
         return removed;
+    }
+
+    /**
+     * Admits {@code fresh} in place of the dead member {@code departed} ({@code --replace}): it takes
+     * exactly the departed node's slots in a new table, sent to every active member and to the
+     * newcomer (whose address its join's handshake taught the transport), and only then is the
+     * departed node removed, so no claimant ever rebalances its slots over the others. False when
+     * this node holds no table that can make the change.
+     */
+    boolean replace(NodeId departed, Member fresh) {
+        PartitionTable before = rings.table().orElse(null);
+        Optional<PartitionTable> next = rings.replace(departed, fresh.id());
+        if (next.isEmpty()) {
+            return false;
+        }
+        log.info(
+                "node={} made ring epoch {}: node {} takes the slots of dead node {}",
+                self,
+                next.get().epoch(),
+                fresh.id(),
+                departed);
+        announce(before, next.get());
+        transport.send(fresh.id(), new RingUpdate(next.get()));
+        swim.remove(departed);
+        changed();
+        return true;
     }
 
     /** Graceful leave: tells every member, then stops taking part in membership. */

@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a node remembers of its cluster across restarts, in the storage's metadata: the partition
- * table it held, its last SWIM incarnation and the addresses of the members it knew. A restarted
+ * What a node remembers of its cluster across restarts, in the storage's metadata: the cluster's
+ * id, the partition table it held, its last SWIM incarnation and the addresses of the members it knew. A restarted
  * node rejoins through those members without being told where the cluster is, and with a higher
  * incarnation, so its return overrides any DEAD claim about it at once.
  *
@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ClusterMeta {
 
+    private static final String CLUSTER_ID = "cluster_id";
     private static final String TABLE = "cluster_table";
     private static final String INCARNATION = "cluster_incarnation";
     private static final String PEERS = "cluster_peers";
@@ -44,6 +45,17 @@ final class ClusterMeta {
     ClusterMeta(StorageEngine storage, Executor writes) {
         this.storage = storage;
         this.writes = writes;
+    }
+
+    /** The id of the cluster this node founded or joined; {@code 0} if none (new, or made by an older build). */
+    long clusterId() {
+        return storage.getMeta(CLUSTER_ID)
+                .map(b -> new ByteReader(b).readLong())
+                .orElse(0L);
+    }
+
+    void saveClusterId(long clusterId) {
+        storage.putMeta(CLUSTER_ID, new ByteWriter(8).writeLong(clusterId).toByteArray());
     }
 
     Optional<PartitionTable> table() {
