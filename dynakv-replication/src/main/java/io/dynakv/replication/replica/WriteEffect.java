@@ -33,8 +33,12 @@ public record WriteEffect(Resolution.Outcome outcome, Optional<Versioned> concur
     static WriteEffect of(Optional<Versioned> stored, Resolution resolution) {
         switch (resolution.outcome()) {
             case APPLIED:
+            case DIVERGED_REPLACED:
                 return APPLIED;
             case ALREADY_KNOWN:
+            case DIVERGED_KEPT:
+                // Equal clocks with other contents are a broken invariant repaired in place
+                // (counted in diverged_versions), not a conflict between two clients' writes.
                 return ALREADY_KNOWN;
             case CONCURRENT_MERGED:
                 return concurrentWith(stored.orElseThrow());
