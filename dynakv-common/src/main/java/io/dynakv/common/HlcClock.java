@@ -35,6 +35,9 @@ public final class HlcClock {
     private final Clock clock;
     private final long maxDriftMillis;
     private final AtomicLong last = new AtomicLong();
+    /** The highest stamp {@link #stampAfter} issued: every later one exceeds it. */
+    private final AtomicLong stamped = new AtomicLong();
+
     private final AtomicLong ignored = new AtomicLong();
 
     public HlcClock(Clock clock) {
@@ -60,6 +63,9 @@ public final class HlcClock {
      * fresh {@link #now()} when that is larger. A cause within the drift bound is adopted by the
      * clock ({@link #observe}); one beyond it is not, yet this version still exceeds it.
      *
+     * <p>Stamps strictly increase on this node, also past the clock: a forged context can therefore
+     * push this node's version stamps at most {@link #MAX_FOLLOW_MILLIS} ahead (not its clock).
+     *
      * @param storedHlc the HLC of the version the coordinator holds (0 if none): written by a
      *     replica, which the cluster authenticates, so followed however far ahead it is
      * @param contextHlc the HLC of the client's causal context (0 if none): followed up to {@link
@@ -72,7 +78,13 @@ public final class HlcClock {
         long ceilingMillis = clock.wallMillis() + MAX_FOLLOW_MILLIS;
         long believed = Hlc.millis(contextHlc) > ceilingMillis ? Hlc.pack(ceilingMillis, 0) : contextHlc;
         long floor = Math.max(storedHlc, believed);
-        return fresh > floor ? fresh : Hlc.successor(floor);
+        long candidate = fresh > floor ? fresh : Hlc.successor(floor);
+        // Strictly above every stamp this node issued, even one pushed past the clock by a far-ahead
+        // cause: a coordinator whose own copy of a key lags absorbs its earlier dots for that key
+        // (VersionMinter), which is sound only if its later write also carries the later stamp.
+        // Two writes after the same far-ahead cause once got the same stamp (simulator, seed 26
+        // of the clock test) and replicas resolved them differently by arrival order.
+        return stamped.accumulateAndGet(candidate, (prev, c) -> Math.max(c, Hlc.successor(prev)));
     }
 
     /**
