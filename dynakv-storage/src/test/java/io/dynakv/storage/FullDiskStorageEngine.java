@@ -56,6 +56,12 @@ public final class FullDiskStorageEngine extends ForwardingStorageEngine {
     }
 
     @Override
+    public void putMetas(java.util.Map<String, byte[]> values) {
+        refuseWhileFull();
+        super.putMetas(values);
+    }
+
+    @Override
     public long sync() {
         refuseWhileFull();
         return super.sync();

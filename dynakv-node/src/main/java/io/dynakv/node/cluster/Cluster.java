@@ -170,8 +170,19 @@ public final class Cluster implements AutoCloseable {
                     new SplittableRandom(SEEDS.nextLong()),
                     config.gossipInterval().toNanos());
             control[0] = c;
-            Rebalancer rebalancer =
-                    new Rebalancer(self, shards, meta, partitions, rings.table().orElse(null));
+            Rebalancer rebalancer = new Rebalancer(
+                    self,
+                    shards,
+                    meta,
+                    storage,
+                    transport,
+                    task -> vertx.executeBlocking(() -> {
+                        task.run();
+                        return null;
+                    }),
+                    partitions,
+                    rings.table().orElse(null));
+            c.storeTablesWith(rebalancer::adopt);
             c.onTable(rebalancer::onTable);
             rebalancers[0] = rebalancer;
             long timeout = config.requestTimeout().toNanos();

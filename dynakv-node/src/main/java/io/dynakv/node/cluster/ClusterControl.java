@@ -69,6 +69,7 @@ public final class ClusterControl {
     private final RandomGenerator random;
     private final long gossipNanos;
     private final List<Consumer<PartitionTable>> tableListeners = new CopyOnWriteArrayList<>();
+    private Consumer<PartitionTable> tableStore;
 
     private volatile View view;
     private List<String> seeds = List.of();
@@ -96,10 +97,20 @@ public final class ClusterControl {
         this.gossipNanos = gossipNanos;
         this.savedTable = rings.table().orElse(null);
         this.savedPeers = meta.peers();
+        this.tableStore = meta::saveTable;
         this.view = snapshot();
     }
 
-    /** Called with every new table this node adopts or makes, on the control loop. */
+    /**
+     * Replaces how a new table is made durable: {@code store} runs on the control loop before any
+     * other thread can see the table (before the view is republished), so it can save and mark
+     * whatever must agree with the table first ({@link Rebalancer#adopt}). Call before {@link #start}.
+     */
+    void storeTablesWith(Consumer<PartitionTable> store) {
+        tableStore = store;
+    }
+
+    /** Called with every new table this node adopts or makes, once it is visible, on the control loop. */
     public void onTable(Consumer<PartitionTable> listener) {
         tableListeners.add(listener);
     }
@@ -216,19 +227,23 @@ public final class ClusterControl {
     private void changed() {
         PartitionTable before = rings.table().orElse(null);
         rings.onMembership(swim.members()).ifPresent(next -> announce(before, next));
+        PartitionTable table = rings.table().orElse(null);
+        boolean newTable = table != null && !table.equals(savedTable);
+        if (newTable) {
+            savedTable = table;
+            tableStore.accept(table); // durable, and its new partitions marked, before anyone sees it
+        }
         View next = snapshot();
         view = next;
-        if (next.table() != null && !next.table().equals(savedTable)) {
-            savedTable = next.table();
-            meta.saveTable(savedTable);
+        if (newTable) {
             log.info(
                     "node={} adopted ring epoch {}: {} members, holds {} partitions",
                     self,
-                    savedTable.epoch(),
-                    savedTable.members().size(),
-                    savedTable.partitionsOf(self).length);
+                    table.epoch(),
+                    table.members().size(),
+                    table.partitionsOf(self).length);
             for (Consumer<PartitionTable> listener : tableListeners) {
-                listener.accept(savedTable);
+                listener.accept(table);
             }
         }
         if (swim.incarnation() != savedIncarnation) {

@@ -15,6 +15,7 @@ import io.dynakv.replication.message.ReplicaFailure;
 import io.dynakv.replication.message.ReplicaMessage;
 import io.dynakv.replication.message.ReplicaReadRequest;
 import io.dynakv.replication.message.ReplicaWriteRequest;
+import io.dynakv.replication.rebalance.HandoffDone;
 import io.dynakv.replication.rebalance.StreamPage;
 import io.dynakv.replication.rebalance.StreamRequest;
 import io.vertx.core.Context;
@@ -64,6 +65,9 @@ final class MessageRouter implements MessageHandler {
             if (c != null) {
                 controlLoop.runOnContext(ignored -> c.onMessage(from, message));
             }
+        } else if (message instanceof HandoffDone done) {
+            Rebalancer r = rebalancer;
+            controlLoop.runOnContext(ignored -> r.onHandoffDone(from, done.partition()));
         } else if (message instanceof ReplicaReadRequest read) {
             int partition = read.key().partition();
             if (rebalancer.isIncomplete(partition)) {

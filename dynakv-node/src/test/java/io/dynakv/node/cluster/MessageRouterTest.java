@@ -50,7 +50,8 @@ class MessageRouterTest {
     private final List<String> controlLoopCalls = new ArrayList<>();
     private final List<Object[]> sent = new ArrayList<>();
     private final Transport transport = (to, message) -> sent.add(new Object[] {to, message});
-    private final ClusterMeta meta = new ClusterMeta(new InMemoryStorageEngine());
+    private final InMemoryStorageEngine storage = new InMemoryStorageEngine();
+    private final ClusterMeta meta = new ClusterMeta(storage);
     private final MessageRouter router = new MessageRouter(ShardRouters.unstarted(LOOPS), recordingContext());
 
     /** A Context that records every call and runs what is posted to it at once. */
@@ -119,7 +120,14 @@ class MessageRouterTest {
     private Rebalancer rebalancer() {
         meta.saveStreaming(List.of(new Transfer(STREAMING, List.of(PEER), SELF)));
         Rebalancer rebalancer = new Rebalancer(
-                SELF, ShardRouters.unstarted(LOOPS), meta, PARTITIONS, PartitionTable.initial(SELF, PARTITIONS, 3));
+                SELF,
+                ShardRouters.unstarted(LOOPS),
+                meta,
+                storage,
+                transport,
+                Runnable::run,
+                PARTITIONS,
+                PartitionTable.initial(SELF, PARTITIONS, 3));
         assertThat(rebalancer.isIncomplete(STREAMING)).isTrue();
         assertThat(rebalancer.isIncomplete(COMPLETE)).isFalse();
         return rebalancer;
