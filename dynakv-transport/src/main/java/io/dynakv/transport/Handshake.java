@@ -29,8 +29,9 @@ final class Handshake {
     /**
      * The node-to-node protocol's version; nodes of different versions refuse each other with a
      * clear message. 2: a replica's failure says whether its disk is full (ReplicationCodecs).
+     * 3: replica requests carry the coordinator's ring epoch; HandoffDone (StreamCodecs).
      */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     static final int NONCE_BYTES = 16;
     private static final byte[] MAGIC = {'D', 'K', 'V'};

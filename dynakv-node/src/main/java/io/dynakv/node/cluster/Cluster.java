@@ -187,7 +187,12 @@ public final class Cluster implements AutoCloseable {
             rebalancers[0] = rebalancer;
             long timeout = config.requestTimeout().toNanos();
             RemoteReplicaGateway hintGateway = new RemoteReplicaGateway(
-                    transport, scheduler, shards.size(), 2 * timeout, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
+                    transport,
+                    scheduler,
+                    shards.size(),
+                    2 * timeout,
+                    RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT,
+                    () -> epochOf(c.view().table()));
             router.attach(c, hintGateway, rebalancer, transport);
             c.start(seeds);
             new HintReplayer(
@@ -251,6 +256,15 @@ public final class Cluster implements AutoCloseable {
     /** The ring coordinators use; null until a joining node has received its first table. */
     public Ring ring() {
         return control.view().table();
+    }
+
+    /** The epoch of the ring coordinators use, sent with replica requests; 0 before the first table. */
+    public long ringEpoch() {
+        return epochOf(control.view().table());
+    }
+
+    private static long epochOf(PartitionTable table) {
+        return table == null ? 0 : table.epoch();
     }
 
     /** Operator: removes {@code id} for good (it is marked LEFT everywhere); false if unknown or gone. */

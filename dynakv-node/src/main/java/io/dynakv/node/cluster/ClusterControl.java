@@ -38,6 +38,9 @@ public final class ClusterControl {
     /** Every 6 gossip rounds without a join reply, try the next known member. */
     private static final int JOIN_RETRY_ROUNDS = 6;
 
+    /** Bounds {@link #ringsSwapped}; past it the memory starts over (at worst a table sent twice). */
+    private static final int MAX_RING_SWAP_PEERS = 4096;
+
     /** What other threads may read: the members and the table, as one consistent snapshot. */
     public record View(List<Member> members, Map<NodeId, Member> byId, PartitionTable table) {
 
@@ -70,6 +73,8 @@ public final class ClusterControl {
     private final long gossipNanos;
     private final List<Consumer<PartitionTable>> tableListeners = new CopyOnWriteArrayList<>();
     private Consumer<PartitionTable> tableStore;
+    /** The (this node's, the peer's) ring epochs each peer was last sent this node's table for. */
+    private final Map<NodeId, long[]> ringsSwapped = new HashMap<>();
 
     private volatile View view;
     private List<String> seeds = List.of();
@@ -146,6 +151,28 @@ public final class ClusterControl {
         } else {
             swim.onMessage(from, message);
         }
+    }
+
+    /**
+     * A replica request from {@code from} carried ring epoch {@code theirs}, not this node's: sends
+     * it this node's table, once per pair of epochs. If it is behind it adopts the table; if this
+     * node is, it answers with its newer one ({@link #onMessage}), so neither waits for gossip.
+     */
+    void ringEpochSeen(NodeId from, long theirs) {
+        PartitionTable mine = rings.table().orElse(null);
+        if (mine == null || mine.epoch() == theirs) {
+            return;
+        }
+        long[] pair = {mine.epoch(), theirs};
+        long[] last = ringsSwapped.get(from);
+        if (last != null && last[0] == pair[0] && last[1] == pair[1]) {
+            return;
+        }
+        if (ringsSwapped.size() >= MAX_RING_SWAP_PEERS) {
+            ringsSwapped.clear();
+        }
+        ringsSwapped.put(from, pair);
+        transport.send(from, new RingUpdate(mine));
     }
 
     /** Operator: removes a (dead) member for good; its partitions move to the others. */

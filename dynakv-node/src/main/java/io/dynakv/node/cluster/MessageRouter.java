@@ -1,6 +1,7 @@
 package io.dynakv.node.cluster;
 
 import io.dynakv.cluster.membership.SwimMessage;
+import io.dynakv.cluster.ring.PartitionTable;
 import io.dynakv.cluster.ring.RingUpdate;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.message.Message;
@@ -70,12 +71,15 @@ final class MessageRouter implements MessageHandler {
             controlLoop.runOnContext(ignored -> r.onHandoffDone(from, done.partition()));
         } else if (message instanceof ReplicaReadRequest read) {
             int partition = read.key().partition();
-            if (rebalancer.isIncomplete(partition)) {
-                transport.send(from, new ReplicaFailure(read.requestId(), IncompleteReadsRefused.reason(partition)));
+            String refusal = readRefusal(from, partition, read.ringEpoch());
+            if (refusal != null) {
+                transport.send(from, new ReplicaFailure(read.requestId(), refusal));
             } else {
                 onPartition(partition, shard -> shard.replicaServer().onRequest(from, message));
             }
         } else if (message instanceof ReplicaWriteRequest write) {
+            // Taken whatever the epochs: a write merges with what the stream brings.
+            compareRings(from, write.ringEpoch());
             onPartition(write.key().partition(), shard -> shard.replicaServer().onRequest(from, message));
         } else if (message instanceof ForwardWriteRequest forward) {
             onPartition(forward.write().key().partition(), shard -> shard.serveForwarded(from, forward));
@@ -104,6 +108,39 @@ final class MessageRouter implements MessageHandler {
                     message.getClass().getSimpleName(),
                     from);
         }
+    }
+
+    /**
+     * Why this replica must not answer a read of {@code partition}, or null. A partition still
+     * streaming in holds only part of its data. A replica whose ring is older than the
+     * coordinator's may hold the partition in the newer ring without knowing it, so without having
+     * streamed it: it answers nothing rather than "absent" from an empty copy.
+     */
+    private String readRefusal(NodeId from, int partition, long ringEpoch) {
+        if (rebalancer.isIncomplete(partition)) {
+            return IncompleteReadsRefused.reason(partition);
+        }
+        long mine = compareRings(from, ringEpoch);
+        if (ringEpoch > mine) {
+            return "this replica's ring (epoch " + mine + ") is older than the coordinator's (epoch " + ringEpoch
+                    + "): it may hold partition " + partition + " without having streamed it";
+        }
+        return null;
+    }
+
+    /**
+     * Returns this node's ring epoch (0 before it has a table) and, when {@code from} sent a request
+     * under another epoch, lets the control loop swap tables with it so the one behind catches up.
+     * Epoch 0 is a fixed ring, never compared.
+     */
+    private long compareRings(NodeId from, long ringEpoch) {
+        ClusterControl c = control;
+        PartitionTable mine = c.view().table();
+        long epoch = mine == null ? 0 : mine.epoch();
+        if (ringEpoch != 0 && ringEpoch != epoch) {
+            controlLoop.runOnContext(ignored -> c.ringEpochSeen(from, ringEpoch));
+        }
+        return epoch;
     }
 
     private void onReply(NodeId from, ReplicaMessage reply) {

@@ -81,7 +81,9 @@ class MessageRouterTest {
     private ClusterControl control() {
         MembershipTransport membership = new MembershipTransport() {
             @Override
-            public void send(NodeId to, Message message) {}
+            public void send(NodeId to, Message message) {
+                sent.add(new Object[] {to, message});
+            }
 
             @Override
             public void sendToAddress(String address, Message message) {}
@@ -145,7 +147,7 @@ class MessageRouterTest {
     void beforeAttachEveryMessageIsDropped() {
         router.onMessage(PEER, new Ping(1, List.of()));
         router.onMessage(PEER, new RingUpdate(PartitionTable.initial(PEER, PARTITIONS, 3)));
-        router.onMessage(PEER, new ReplicaReadRequest(7, key(STREAMING)));
+        router.onMessage(PEER, new ReplicaReadRequest(7, key(STREAMING), 0));
         router.onMessage(PEER, new ReplicaReadReply(8, Optional.empty()));
 
         assertThat(controlLoopCalls).isEmpty();
@@ -166,7 +168,7 @@ class MessageRouterTest {
     void aReadOfAPartitionStillStreamingInIsRefusedAtOnce() {
         router.attach(control(), null, rebalancer(), transport);
 
-        router.onMessage(PEER, new ReplicaReadRequest(7, key(STREAMING)));
+        router.onMessage(PEER, new ReplicaReadRequest(7, key(STREAMING), 0));
 
         assertThat(sent).hasSize(1);
         assertThat(sent.get(0)[0]).isEqualTo(PEER);
@@ -174,12 +176,51 @@ class MessageRouterTest {
     }
 
     @Test
+    void replicaWithALaggingRingDoesNotAnswerReadsFromAnEmptyCopy() {
+        ClusterControl control = control();
+        router.attach(control, null, rebalancer(), transport);
+        PartitionTable mine = control.view().table();
+        long newer = mine.epoch() + 1;
+
+        // The coordinator's newer ring may give this node COMPLETE, which it has never streamed.
+        router.onMessage(PEER, new ReplicaReadRequest(7, key(COMPLETE), newer));
+
+        assertThat(sent).allSatisfy(s -> assertThat(s[0]).isEqualTo(PEER));
+        assertThat(messages()).hasSize(2);
+        ReplicaFailure refused = (ReplicaFailure) messages().stream()
+                .filter(m -> m instanceof ReplicaFailure)
+                .findFirst()
+                .orElseThrow();
+        assertThat(refused.requestId()).isEqualTo(7);
+        assertThat(refused.reason()).contains("older than the coordinator's");
+        // It asks for the newer table: the coordinator answers a stale table with its own.
+        assertThat(messages()).contains(new RingUpdate(mine));
+
+        // Asked once per pair of epochs, not once per request.
+        router.onMessage(PEER, new ReplicaReadRequest(8, key(COMPLETE), newer));
+        assertThat(messages()).hasSize(3).last().isInstanceOf(ReplicaFailure.class);
+    }
+
+    @Test
+    void aWriteUnderANewerRingIsTakenAndTheTablesAreSwapped() {
+        ClusterControl control = control();
+        router.attach(control, null, rebalancer(), transport);
+        PartitionTable mine = control.view().table();
+
+        // Taken (no shard runs here, so it is dropped, not refused); the table goes out once.
+        router.onMessage(PEER, new ReplicaWriteRequest(8, key(COMPLETE), null, mine.epoch() + 1));
+        router.onMessage(PEER, new ReplicaWriteRequest(9, key(COMPLETE), null, mine.epoch() + 1));
+
+        assertThat(messages()).containsExactly(new RingUpdate(mine));
+    }
+
+    @Test
     void writesAndCompletePartitionsAreNotRefused() {
         router.attach(control(), null, rebalancer(), transport);
 
         // For a shard: none runs yet, so they are dropped (lost), and nothing is answered.
-        router.onMessage(PEER, new ReplicaReadRequest(7, key(COMPLETE)));
-        router.onMessage(PEER, new ReplicaWriteRequest(8, key(STREAMING), null));
+        router.onMessage(PEER, new ReplicaReadRequest(7, key(COMPLETE), 0));
+        router.onMessage(PEER, new ReplicaWriteRequest(8, key(STREAMING), null, 0));
         router.onMessage(PEER, new StreamRequest(9, COMPLETE, "", new byte[0], 1024));
 
         assertThat(messages()).isEmpty();

@@ -16,14 +16,14 @@ import io.dynakv.storage.StorageKeys;
 import java.util.Optional;
 
 /**
- * The binary form of the replica protocol, schema version 2 (see {@link MessageCodec} for the
+ * The binary form of the replica protocol, schema version 3 (see {@link MessageCodec} for the
  * frame around it). Type ids 100-199 belong to replication; membership (SWIM) has 1-99 and must
  * not reuse these. Never renumber or reuse an id: add a new one.
  *
  * <pre>
- * 100 ReplicaReadRequest   [requestId:u64][key]
+ * 100 ReplicaReadRequest   [requestId:u64][key][ringEpoch:u64]
  * 101 ReplicaReadReply     [requestId:u64][present:u8 0|1][version]?
- * 102 ReplicaWriteRequest  [requestId:u64][key][version]
+ * 102 ReplicaWriteRequest  [requestId:u64][key][version][ringEpoch:u64]
  * 103 ReplicaWriteReply    [requestId:u64]
  * 104 ReplicaFailure       [requestId:u64][reason:string][storageFull:u8 0|1]
  * 105 ForwardWriteRequest  [requestId:u64][key][kind:u8][value: varint length, bytes][context][w]
@@ -68,8 +68,9 @@ public final class ReplicationCodecs {
         return codec.register(
                         READ_REQUEST,
                         ReplicaReadRequest.class,
-                        (m, out) -> writeKey(out.writeLong(m.requestId()), m.key()),
-                        in -> new ReplicaReadRequest(in.readLong(), readKey(in)))
+                        (m, out) ->
+                                writeKey(out.writeLong(m.requestId()), m.key()).writeLong(m.ringEpoch()),
+                        in -> new ReplicaReadRequest(in.readLong(), readKey(in), in.readLong()))
                 .register(READ_REPLY, ReplicaReadReply.class, ReplicationCodecs::writeReadReply, in -> {
                     long requestId = in.readLong();
                     return new ReplicaReadReply(requestId, readOptionalVersion(in));
@@ -77,8 +78,9 @@ public final class ReplicationCodecs {
                 .register(
                         WRITE_REQUEST,
                         ReplicaWriteRequest.class,
-                        (m, out) -> writeVersion(writeKey(out.writeLong(m.requestId()), m.key()), m.version()),
-                        in -> new ReplicaWriteRequest(in.readLong(), readKey(in), readVersion(in)))
+                        (m, out) -> writeVersion(writeKey(out.writeLong(m.requestId()), m.key()), m.version())
+                                .writeLong(m.ringEpoch()),
+                        in -> new ReplicaWriteRequest(in.readLong(), readKey(in), readVersion(in), in.readLong()))
                 .register(
                         WRITE_REPLY,
                         ReplicaWriteReply.class,
