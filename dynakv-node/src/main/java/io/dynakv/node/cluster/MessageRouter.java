@@ -79,7 +79,8 @@ final class MessageRouter implements MessageHandler {
             }
         } else if (message instanceof ReplicaWriteRequest write) {
             // Taken whatever the epochs: a write merges with what the stream brings.
-            compareRings(from, write.ringEpoch());
+            ClusterControl c = control;
+            compareRings(c, from, write.ringEpoch(), c.view().table());
             onPartition(write.key().partition(), shard -> shard.replicaServer().onRequest(from, message));
         } else if (message instanceof ForwardWriteRequest forward) {
             onPartition(forward.write().key().partition(), shard -> shard.serveForwarded(from, forward));
@@ -114,33 +115,42 @@ final class MessageRouter implements MessageHandler {
      * Why this replica must not answer a read of {@code partition}, or null. A partition still
      * streaming in holds only part of its data. A replica whose ring is older than the
      * coordinator's may hold the partition in the newer ring without knowing it, so without having
-     * streamed it: it answers nothing rather than "absent" from an empty copy.
+     * streamed it: it answers nothing rather than "absent" from an empty copy. A replica whose
+     * newer ring no longer gives it the partition may have dropped its copy: the same.
      */
     private String readRefusal(NodeId from, int partition, long ringEpoch) {
         if (rebalancer.isIncomplete(partition)) {
             return IncompleteReadsRefused.reason(partition);
         }
-        long mine = compareRings(from, ringEpoch);
-        if (ringEpoch > mine) {
-            return "this replica's ring (epoch " + mine + ") is older than the coordinator's (epoch " + ringEpoch
+        ClusterControl c = control;
+        PartitionTable mine = c.view().table();
+        long epoch = epochOf(mine);
+        compareRings(c, from, ringEpoch, mine);
+        if (ringEpoch > epoch) {
+            return "this replica's ring (epoch " + epoch + ") is older than the coordinator's (epoch " + ringEpoch
                     + "): it may hold partition " + partition + " without having streamed it";
+        }
+        if (ringEpoch != 0 && mine != null && ringEpoch < epoch && !mine.holds(c.self(), partition)) {
+            return "partition " + partition + " moved away from this replica in ring epoch " + epoch
+                    + " (the coordinator's is " + ringEpoch + ")";
         }
         return null;
     }
 
     /**
-     * Returns this node's ring epoch (0 before it has a table) and, when {@code from} sent a request
-     * under another epoch, lets the control loop swap tables with it so the one behind catches up.
-     * Epoch 0 is a fixed ring, never compared.
+     * When {@code from} sent a request under another ring epoch than this node's table {@code
+     * mine}, lets the control loop swap tables with it so the one behind catches up. Epoch 0 is a
+     * fixed ring, never compared.
      */
-    private long compareRings(NodeId from, long ringEpoch) {
-        ClusterControl c = control;
-        PartitionTable mine = c.view().table();
-        long epoch = mine == null ? 0 : mine.epoch();
-        if (ringEpoch != 0 && ringEpoch != epoch) {
+    private void compareRings(ClusterControl c, NodeId from, long ringEpoch, PartitionTable mine) {
+        if (ringEpoch != 0 && ringEpoch != epochOf(mine)) {
             controlLoop.runOnContext(ignored -> c.ringEpochSeen(from, ringEpoch));
         }
-        return epoch;
+    }
+
+    /** 0 before this node has a table. */
+    private static long epochOf(PartitionTable table) {
+        return table == null ? 0 : table.epoch();
     }
 
     private void onReply(NodeId from, ReplicaMessage reply) {

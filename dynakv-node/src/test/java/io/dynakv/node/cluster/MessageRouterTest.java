@@ -46,6 +46,7 @@ class MessageRouterTest {
     private static final int COMPLETE = 4;
     private static final NodeId SELF = new NodeId(0x51L);
     private static final NodeId PEER = new NodeId(0x52L);
+    private static final NodeId OTHER = new NodeId(0x53L);
 
     private final List<String> controlLoopCalls = new ArrayList<>();
     private final List<Object[]> sent = new ArrayList<>();
@@ -199,6 +200,38 @@ class MessageRouterTest {
         // Asked once per pair of epochs, not once per request.
         router.onMessage(PEER, new ReplicaReadRequest(8, key(COMPLETE), newer));
         assertThat(messages()).hasSize(3).last().isInstanceOf(ReplicaFailure.class);
+    }
+
+    @Test
+    void aReplicaTheNewerRingTookThePartitionFromDoesNotAnswerAnOlderCoordinator() {
+        PartitionTable older = PartitionTable.initial(java.util.Set.of(PEER, OTHER), PARTITIONS, 1);
+        PartitionTable mine = older.rebalance(java.util.Set.of(SELF, PEER, OTHER));
+        int moved = java.util.stream.IntStream.range(0, PARTITIONS)
+                .filter(p -> p != STREAMING && !mine.holds(SELF, p))
+                .findFirst()
+                .orElseThrow();
+        int held = java.util.stream.IntStream.of(mine.partitionsOf(SELF))
+                .filter(p -> p != STREAMING)
+                .findFirst()
+                .orElseThrow();
+        ClusterControl control = control();
+        control.onMessage(PEER, new RingUpdate(older));
+        control.onMessage(PEER, new RingUpdate(mine));
+        assertThat(control.view().table()).isEqualTo(mine);
+        router.attach(control, null, rebalancer(), transport);
+        sent.clear();
+
+        router.onMessage(PEER, new ReplicaReadRequest(7, key(moved), older.epoch()));
+        router.onMessage(PEER, new ReplicaReadRequest(8, key(held), older.epoch()));
+
+        assertThat(messages())
+                .filteredOn(m -> m instanceof ReplicaFailure)
+                .singleElement()
+                .satisfies(m -> {
+                    assertThat(((ReplicaFailure) m).requestId()).isEqualTo(7);
+                    assertThat(((ReplicaFailure) m).reason()).contains("moved away");
+                });
+        assertThat(messages()).contains(new RingUpdate(mine)); // the coordinator learns the newer ring
     }
 
     @Test
