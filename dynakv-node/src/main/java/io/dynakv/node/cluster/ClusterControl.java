@@ -257,8 +257,8 @@ public final class ClusterControl {
         PartitionTable table = rings.table().orElse(null);
         boolean newTable = table != null && !table.equals(savedTable);
         if (newTable) {
-            savedTable = table;
             tableStore.accept(table); // durable, and its new partitions marked, before anyone sees it
+            savedTable = table; // not before: a failed save is tried again at the next change
         }
         View next = snapshot();
         view = next;

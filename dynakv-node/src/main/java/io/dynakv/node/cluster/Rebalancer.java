@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * single old replica is known to hold every acknowledged write; it then needs all of them. It says
  * so with {@link #UNKNOWN_PREDECESSOR} as the first source: never up, so the stream takes the
  * union of the others (PartitionStream's second rule).
+ *
+ * <p>A partition a table takes from this node leaves an <em>orphan</em> copy here. It is dropped
+ * once the node that took its place says it holds the partition durably ({@link HandoffDone}), or
+ * before the partition streams in again if a later table gives it back: a copy kept across that
+ * gap lacks the deletes made meanwhile, and would bring deleted values back (docs/ring-changes.md).
  */
 public final class Rebalancer {
 
@@ -112,48 +117,50 @@ public final class Rebalancer {
      * and the old copy lacks the deletes made meanwhile.
      */
     synchronized void adopt(PartitionTable next) {
-        PartitionTable before = known;
-        List<Transfer> incoming = incoming(self, before, next);
-        known = next;
+        Map<Integer, Transfer> streaming = new TreeMap<>(incomplete);
         List<Integer> dropped = new ArrayList<>();
-        for (int p : List.copyOf(incomplete.keySet())) {
+        for (int p : incomplete.keySet()) {
             if (!next.holds(self, p)) {
-                incomplete.remove(p);
+                streaming.remove(p);
                 dropped.add(p);
             }
         }
         List<Transfer> started = new ArrayList<>();
-        for (Transfer t : incoming) {
-            if (!incomplete.containsKey(t.partition())) {
-                incomplete.put(t.partition(), t);
+        for (Transfer t : incoming(self, known, next)) {
+            if (streaming.putIfAbsent(t.partition(), t) == null) {
                 started.add(t);
             }
         }
-        boolean orphansChanged = false;
-        for (int p : List.copyOf(orphans)) {
+        Set<Integer> lost = new TreeSet<>(orphans);
+        for (int p : orphans) {
             if (next.holds(self, p)) {
-                storage.dropPartition(p); // before the table is visible: no write to keep yet
-                orphans.remove(p);
-                orphansChanged = true;
+                storage.dropPartition(p); // before the table is visible; idempotent if the save fails
+                lost.remove(p);
             }
         }
-        if (before != null && before.partitions() == next.partitions()) {
-            for (int p : before.partitionsOf(self)) {
+        if (known != null && known.partitions() == next.partitions()) {
+            for (int p : known.partitionsOf(self)) {
                 if (!next.holds(self, p)) {
-                    orphansChanged |= orphans.add(p);
+                    lost.add(p);
                 }
             }
         }
-        toStart = started;
-        toCancel = dropped;
-        save();
-        publish();
-        if (orphansChanged) {
+        // Saved before anything changes here: if the save fails, the next attempt starts over.
+        meta.saveRing(next, List.copyOf(streaming.values()), lost);
+        known = next;
+        incomplete.clear();
+        incomplete.putAll(streaming);
+        if (!lost.equals(orphans)) {
+            orphans.clear();
+            orphans.addAll(lost);
             log.info(
                     "node={} keeps copies of {} partitions it no longer holds until their new holders have them",
                     self,
                     orphans.size());
         }
+        toStart = started;
+        toCancel = dropped;
+        publish();
     }
 
     /**
