@@ -2,6 +2,7 @@ package io.dynakv.storage;
 
 import io.dynakv.common.NodeId;
 import io.dynakv.common.Versioned;
+import java.util.Map;
 
 /**
  * Fault model: the disk under the engine fills up and later has room again. While full, every
@@ -56,7 +57,7 @@ public final class FullDiskStorageEngine extends ForwardingStorageEngine {
     }
 
     @Override
-    public void putMetas(java.util.Map<String, byte[]> values) {
+    public void putMetas(Map<String, byte[]> values) {
         refuseWhileFull();
         super.putMetas(values);
     }
