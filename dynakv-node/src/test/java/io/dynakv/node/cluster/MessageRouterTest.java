@@ -31,6 +31,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -204,13 +206,13 @@ class MessageRouterTest {
 
     @Test
     void aReplicaTheNewerRingTookThePartitionFromDoesNotAnswerAnOlderCoordinator() {
-        PartitionTable older = PartitionTable.initial(java.util.Set.of(PEER, OTHER), PARTITIONS, 1);
-        PartitionTable mine = older.rebalance(java.util.Set.of(SELF, PEER, OTHER));
-        int moved = java.util.stream.IntStream.range(0, PARTITIONS)
+        PartitionTable older = PartitionTable.initial(Set.of(PEER, OTHER), PARTITIONS, 1);
+        PartitionTable mine = older.rebalance(Set.of(SELF, PEER, OTHER));
+        int moved = IntStream.range(0, PARTITIONS)
                 .filter(p -> p != STREAMING && !mine.holds(SELF, p))
                 .findFirst()
                 .orElseThrow();
-        int held = java.util.stream.IntStream.of(mine.partitionsOf(SELF))
+        int held = IntStream.of(mine.partitionsOf(SELF))
                 .filter(p -> p != STREAMING)
                 .findFirst()
                 .orElseThrow();

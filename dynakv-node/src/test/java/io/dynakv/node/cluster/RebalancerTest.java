@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.IntStream;
+import IntStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -328,15 +330,15 @@ class RebalancerTest {
     // ---- copies of partitions this node lost -------------------------------------------------------
 
     private static final String TABLE = "default";
-    private static final byte[] KEY = "k".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] KEY = "k".getBytes(StandardCharsets.UTF_8);
 
     private static Versioned value() {
         return new Versioned(
-                VersionVector.of(java.util.Map.of(A, 1L)),
+                VersionVector.of(Map.of(A, 1L)),
                 1L,
                 A,
                 ValueKind.JSON,
-                "1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                "1".getBytes(StandardCharsets.UTF_8));
     }
 
     /** A partition that D takes from A when D joins A, B, C (N=3), and gives back when D leaves. */
