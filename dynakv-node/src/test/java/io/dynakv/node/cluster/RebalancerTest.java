@@ -11,13 +11,13 @@ import io.dynakv.common.Versioned;
 import io.dynakv.node.ShardRouters;
 import io.dynakv.replication.rebalance.HandoffDone;
 import io.dynakv.storage.InMemoryStorageEngine;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import IntStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -334,11 +334,7 @@ class RebalancerTest {
 
     private static Versioned value() {
         return new Versioned(
-                VersionVector.of(Map.of(A, 1L)),
-                1L,
-                A,
-                ValueKind.JSON,
-                "1".getBytes(StandardCharsets.UTF_8));
+                VersionVector.of(Map.of(A, 1L)), 1L, A, ValueKind.JSON, "1".getBytes(StandardCharsets.UTF_8));
     }
 
     /** A partition that D takes from A when D joins A, B, C (N=3), and gives back when D leaves. */
