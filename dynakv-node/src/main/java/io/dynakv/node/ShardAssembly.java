@@ -114,7 +114,12 @@ final class ShardAssembly {
         long timeout = config.requestTimeout().toNanos();
         // Forwarded writes wait up to two timeouts (the replica's own, plus the hop): remember that long.
         RemoteReplicaGateway remote = new RemoteReplicaGateway(
-                cluster.transport(), scheduler, index, 2 * timeout, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
+                cluster.transport(),
+                scheduler,
+                index,
+                2 * timeout,
+                RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT,
+                cluster::ringEpoch);
         Rebalancer rebalancer = cluster.rebalancer();
         ReplicaGateway gateway = new RoutingReplicaGateway(
                 handle.id(),

@@ -10,6 +10,7 @@ import io.dynakv.storage.StorageFullException;
 import io.dynakv.storage.StorageStats;
 import io.dynakv.storage.StoredRecord;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -130,6 +131,18 @@ final class SimDisk implements StorageEngine {
     public void putMeta(String metaName, byte[] value) {
         refuseIfFull();
         engine.putMeta(metaName, value);
+    }
+
+    @Override
+    public void putMetas(Map<String, byte[]> values) {
+        refuseIfFull();
+        engine.putMetas(values);
+    }
+
+    @Override
+    public void dropPartition(int partition) {
+        refuseIfFull();
+        engine.dropPartition(partition);
     }
 
     @Override

@@ -247,6 +247,38 @@ public final class InMemoryStorageEngine implements StorageEngine {
         meta.put(name, value.clone());
     }
 
+    /** One lock for the whole batch, so no reader sees some of the values and not the others. */
+    @Override
+    public void putMetas(Map<String, byte[]> values) {
+        synchronized (meta) {
+            values.forEach((name, value) -> meta.put(name, value.clone()));
+        }
+    }
+
+    /**
+     * As on RocksDB (a range deletion synced with the metadata), the drop is durable at once: a
+     * crash does not bring the dropped records back, and writes since the last sync that it
+     * removed are not restored either.
+     */
+    @Override
+    public void dropPartition(int partition) {
+        byte[] range = StorageKeys.partitionPrefix(partition);
+        synchronized (writeLock) {
+            var dropped = records.tailMap(range, true).entrySet().iterator();
+            while (dropped.hasNext()) {
+                Map.Entry<byte[], byte[]> e = dropped.next();
+                if (!StorageKeys.startsWith(e.getKey(), range)) {
+                    break;
+                }
+                account(e.getKey(), e.getValue(), null);
+                undo.remove(e.getKey());
+                dropped.remove();
+            }
+            undo.keySet().removeIf(k -> StorageKeys.startsWith(k, range));
+            sequence.incrementAndGet();
+        }
+    }
+
     @Override
     public Optional<byte[]> getMeta(String name) {
         return Optional.ofNullable(meta.get(name)).map(byte[]::clone);

@@ -3,6 +3,7 @@ package io.dynakv.storage;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.Versioned;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -92,6 +93,21 @@ public interface StorageEngine extends AutoCloseable {
     void putMeta(String name, byte[] value);
 
     Optional<byte[]> getMeta(String name);
+
+    /**
+     * Several metadata values written durably at once, all or none: a crash never leaves some of
+     * them written and others not (the ring table and the partitions still streaming in under it
+     * must agree, or a node could serve a partition it never streamed).
+     */
+    void putMetas(Map<String, byte[]> values);
+
+    /**
+     * Deletes every record of {@code partition} written before this call, durably: this node no
+     * longer holds the partition and its copy must never be served or handed on again (it lacks
+     * the deletes made since). Writes that arrive during or after the call are kept. Blocks on
+     * disk I/O: never call it from an event loop.
+     */
+    void dropPartition(int partition);
 
     /** Sizes for /stats and /metrics; estimates are fine. */
     StorageStats stats();

@@ -3,6 +3,7 @@ package io.dynakv.storage;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.Versioned;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -96,6 +97,16 @@ public abstract class ForwardingStorageEngine implements StorageEngine {
     @Override
     public void putMeta(String name, byte[] value) {
         delegate.putMeta(name, value);
+    }
+
+    @Override
+    public void putMetas(Map<String, byte[]> values) {
+        delegate.putMetas(values);
+    }
+
+    @Override
+    public void dropPartition(int partition) {
+        delegate.dropPartition(partition);
     }
 
     @Override

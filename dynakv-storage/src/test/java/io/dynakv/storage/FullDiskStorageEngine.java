@@ -2,6 +2,7 @@ package io.dynakv.storage;
 
 import io.dynakv.common.NodeId;
 import io.dynakv.common.Versioned;
+import java.util.Map;
 
 /**
  * Fault model: the disk under the engine fills up and later has room again. While full, every
@@ -53,6 +54,12 @@ public final class FullDiskStorageEngine extends ForwardingStorageEngine {
     public void putMeta(String name, byte[] value) {
         refuseWhileFull();
         super.putMeta(name, value);
+    }
+
+    @Override
+    public void putMetas(Map<String, byte[]> values) {
+        refuseWhileFull();
+        super.putMetas(values);
     }
 
     @Override

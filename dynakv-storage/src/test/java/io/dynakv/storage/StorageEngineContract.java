@@ -210,6 +210,49 @@ public abstract class StorageEngineContract {
         assertThat(engine.get(0, "node-id", b(1))).isEmpty();
     }
 
+    @Test
+    void putMetasWritesEveryValueAndKeepsTheOthers() {
+        engine.putMeta("kept", b(1));
+        engine.putMeta("ring", b(2));
+        engine.putMetas(Map.of("ring", b(3), "streaming", b(4, 5)));
+        assertThat(engine.getMeta("kept")).hasValueSatisfying(v -> assertThat(v).containsExactly(1));
+        assertThat(engine.getMeta("ring")).hasValueSatisfying(v -> assertThat(v).containsExactly(3));
+        assertThat(engine.getMeta("streaming"))
+                .hasValueSatisfying(v -> assertThat(v).containsExactly(4, 5));
+    }
+
+    @Test
+    void droppingAPartitionDeletesOnlyItsRecordsAndLaterWritesStay() {
+        engine.put(4, "t", b(1), json("four", 1));
+        engine.put(4, "u", b(2), tombstone());
+        engine.put(3, "t", b(1), json("three", 1));
+        engine.put(5, "t", b(1), json("five", 1));
+        engine.sync();
+        engine.put(4, "t", b(9), json("unsynced", 1));
+
+        engine.dropPartition(4);
+
+        assertThat(engine.scanPartition(4, null, null, 10)).isEmpty();
+        assertThat(engine.get(4, "t", b(1))).isEmpty();
+        assertThat(engine.get(4, "u", b(2))).isEmpty();
+        assertThat(engine.get(4, "t", b(9))).isEmpty();
+        assertThat(engine.get(3, "t", b(1))).contains(json("three", 1));
+        assertThat(engine.get(5, "t", b(1))).contains(json("five", 1));
+
+        engine.put(4, "t", b(1), json("again", 2));
+        engine.sync();
+        assertThat(engine.get(4, "t", b(1))).contains(json("again", 2));
+        assertThat(engine.scan(4, "t", null, null, 10)).hasSize(1);
+    }
+
+    @Test
+    void droppingTheLastPartitionWorks() {
+        engine.put(StorageKeys.MAX_PARTITION, "t", b(0xFF), json("last", 1));
+        engine.sync();
+        engine.dropPartition(StorageKeys.MAX_PARTITION);
+        assertThat(engine.get(StorageKeys.MAX_PARTITION, "t", b(0xFF))).isEmpty();
+    }
+
     // ---- scans -------------------------------------------------------------------------------
 
     @Test

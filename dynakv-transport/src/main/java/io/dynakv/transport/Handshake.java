@@ -35,8 +35,9 @@ final class Handshake {
     /**
      * The node-to-node protocol's version; nodes of different versions refuse each other with a
      * clear message. 2: a replica's failure says whether its disk is full (ReplicationCodecs).
-     * 3: the handshake names both ends' node and cluster ids, joins carry the cluster id, and a
-     * write acknowledgement says whether the write met a concurrent version (ReplicationCodecs).
+     * 3: the handshake names both ends' node and cluster ids, joins carry the cluster id, replica
+     * requests carry the coordinator's ring epoch (HandoffDone in StreamCodecs), and a write
+     * acknowledgement says whether the write met a concurrent version (ReplicationCodecs).
      */
     static final int VERSION = 3;
 

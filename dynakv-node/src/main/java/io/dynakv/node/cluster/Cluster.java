@@ -225,13 +225,29 @@ public final class Cluster implements AutoCloseable {
                     new ClusterAdmission(address, identity, meta, replacing, founding, swim, c::replace, expel);
             swim.useJoinPolicy(admission);
             identity.onConflict(admission::onConflict);
-            Rebalancer rebalancer =
-                    new Rebalancer(self, shards, meta, partitions, rings.table().orElse(null));
+            Rebalancer rebalancer = new Rebalancer(
+                    self,
+                    shards,
+                    meta,
+                    storage,
+                    transport,
+                    task -> vertx.executeBlocking(() -> {
+                        task.run();
+                        return null;
+                    }),
+                    partitions,
+                    rings.table().orElse(null));
+            c.storeTablesWith(rebalancer::adopt);
             c.onTable(rebalancer::onTable);
             rebalancers[0] = rebalancer;
             long timeout = config.requestTimeout().toNanos();
             RemoteReplicaGateway hintGateway = new RemoteReplicaGateway(
-                    transport, scheduler, shards.size(), 2 * timeout, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
+                    transport,
+                    scheduler,
+                    shards.size(),
+                    2 * timeout,
+                    RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT,
+                    () -> epochOf(c.view().table()));
             router.attach(c, hintGateway, rebalancer, transport);
             c.start(seeds);
             HintReplayer replayer = new HintReplayer(
@@ -336,6 +352,15 @@ public final class Cluster implements AutoCloseable {
     /** The ring coordinators use; null until a joining node has received its first table. */
     public Ring ring() {
         return control.view().table();
+    }
+
+    /** The epoch of the ring coordinators use, sent with replica requests; 0 before the first table. */
+    public long ringEpoch() {
+        return epochOf(control.view().table());
+    }
+
+    private static long epochOf(PartitionTable table) {
+        return table == null ? 0 : table.epoch();
     }
 
     /** Operator: removes {@code id} for good (it is marked LEFT everywhere); false if unknown or gone. */

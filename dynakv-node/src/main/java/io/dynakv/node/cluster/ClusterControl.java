@@ -38,6 +38,9 @@ public final class ClusterControl {
     /** Every 6 gossip rounds without a join reply, try the next known member. */
     private static final int JOIN_RETRY_ROUNDS = 6;
 
+    /** Bounds {@link #ringsSwapped}; past it the memory starts over (at worst a table sent twice). */
+    private static final int MAX_RING_SWAP_PEERS = 4096;
+
     /** What other threads may read: the members and the table, as one consistent snapshot. */
     public record View(List<Member> members, Map<NodeId, Member> byId, PartitionTable table) {
 
@@ -69,6 +72,9 @@ public final class ClusterControl {
     private final RandomGenerator random;
     private final long gossipNanos;
     private final List<Consumer<PartitionTable>> tableListeners = new CopyOnWriteArrayList<>();
+    private Consumer<PartitionTable> tableStore;
+    /** The (this node's, the peer's) ring epochs each peer was last sent this node's table for. */
+    private final Map<NodeId, long[]> ringsSwapped = new HashMap<>();
 
     private volatile View view;
     private List<String> seeds = List.of();
@@ -98,10 +104,20 @@ public final class ClusterControl {
         // must be saved too, or the founder restarts as a stranger to its own cluster.
         this.savedTable = meta.table().orElse(null);
         this.savedPeers = meta.peers();
+        this.tableStore = meta::saveTable;
         this.view = snapshot();
     }
 
-    /** Called with every new table this node adopts or makes, on the control loop. */
+    /**
+     * Replaces how a new table is made durable: {@code store} runs on the control loop before any
+     * other thread can see the table (before the view is republished), so it can save and mark
+     * whatever must agree with the table first ({@link Rebalancer#adopt}). Call before {@link #start}.
+     */
+    void storeTablesWith(Consumer<PartitionTable> store) {
+        tableStore = store;
+    }
+
+    /** Called with every new table this node adopts or makes, once it is visible, on the control loop. */
     public void onTable(Consumer<PartitionTable> listener) {
         tableListeners.add(listener);
     }
@@ -137,6 +153,28 @@ public final class ClusterControl {
         } else {
             swim.onMessage(from, message);
         }
+    }
+
+    /**
+     * A replica request from {@code from} carried ring epoch {@code theirs}, not this node's: sends
+     * it this node's table, once per pair of epochs. If it is behind it adopts the table; if this
+     * node is, it answers with its newer one ({@link #onMessage}), so neither waits for gossip.
+     */
+    void ringEpochSeen(NodeId from, long theirs) {
+        PartitionTable mine = rings.table().orElse(null);
+        if (mine == null || mine.epoch() == theirs) {
+            return;
+        }
+        long[] pair = {mine.epoch(), theirs};
+        long[] last = ringsSwapped.get(from);
+        if (last != null && last[0] == pair[0] && last[1] == pair[1]) {
+            return;
+        }
+        if (ringsSwapped.size() >= MAX_RING_SWAP_PEERS) {
+            ringsSwapped.clear();
+        }
+        ringsSwapped.put(from, pair);
+        transport.send(from, new RingUpdate(mine));
     }
 
     /** Operator: removes a (dead) member for good; its partitions move to the others. */
@@ -244,19 +282,23 @@ public final class ClusterControl {
     private void changed() {
         PartitionTable before = rings.table().orElse(null);
         rings.onMembership(swim.members()).ifPresent(next -> announce(before, next));
+        PartitionTable table = rings.table().orElse(null);
+        boolean newTable = table != null && !table.equals(savedTable);
+        if (newTable) {
+            tableStore.accept(table); // durable, and its new partitions marked, before anyone sees it
+            savedTable = table; // not before: a failed save is tried again at the next change
+        }
         View next = snapshot();
         view = next;
-        if (next.table() != null && !next.table().equals(savedTable)) {
-            savedTable = next.table();
-            meta.saveTable(savedTable);
+        if (newTable) {
             log.info(
                     "node={} adopted ring epoch {}: {} members, holds {} partitions",
                     self,
-                    savedTable.epoch(),
-                    savedTable.members().size(),
-                    savedTable.partitionsOf(self).length);
+                    table.epoch(),
+                    table.members().size(),
+                    table.partitionsOf(self).length);
             for (Consumer<PartitionTable> listener : tableListeners) {
-                listener.accept(savedTable);
+                listener.accept(table);
             }
         }
         if (swim.incarnation() != savedIncarnation) {

@@ -9,7 +9,10 @@ import io.dynakv.common.codec.WireStrings;
 import io.dynakv.storage.StorageEngine;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +35,7 @@ final class ClusterMeta {
     private static final String INCARNATION = "cluster_incarnation";
     private static final String PEERS = "cluster_peers";
     private static final String STREAMING = "cluster_streaming";
+    private static final String ORPHANS = "cluster_orphans";
     private static final int MAX_SOURCES = 255;
     private static final int MAX_PEERS = 4096;
     private static final int MAX_ADDRESS_BYTES = 512;
@@ -98,13 +102,45 @@ final class ClusterMeta {
     }
 
     void saveStreaming(List<Transfer> transfers) {
+        save(STREAMING, encodeStreaming(transfers));
+    }
+
+    /**
+     * A table, the partitions still streaming in under it and the copies of partitions it took
+     * away that are not dropped yet, in one durable write: saved apart, a crash between the table
+     * and the streaming mark left a table that gives this node a partition it was never marked as
+     * streaming, and the restarted node served it empty.
+     */
+    void saveRing(PartitionTable table, List<Transfer> streaming, Set<Integer> orphans) {
+        ByteWriter orphanList = new ByteWriter(4 + 2 * orphans.size()).writeInt(orphans.size());
+        orphans.forEach(orphanList::writeShort);
+        storage.putMetas(Map.of(
+                TABLE, table.encode(), STREAMING, encodeStreaming(streaming), ORPHANS, orphanList.toByteArray()));
+    }
+
+    /** Partitions this node lost whose local copy it has not dropped yet, as last saved. */
+    Set<Integer> orphans() {
+        return storage.getMeta(ORPHANS)
+                .map(bytes -> {
+                    ByteReader in = new ByteReader(bytes);
+                    int count = in.readInt();
+                    Set<Integer> orphans = new TreeSet<>();
+                    for (int i = 0; i < count; i++) {
+                        orphans.add(in.readShort());
+                    }
+                    return orphans;
+                })
+                .orElse(Set.of());
+    }
+
+    private static byte[] encodeStreaming(List<Transfer> transfers) {
         ByteWriter out = new ByteWriter(8 + transfers.size() * 32).writeInt(transfers.size());
         for (Transfer t : transfers) {
             List<NodeId> sources = t.sources().subList(0, Math.min(t.sources().size(), MAX_SOURCES));
             out.writeShort(t.partition()).writeByte(sources.size());
             sources.forEach(id -> out.writeLong(id.value()));
         }
-        save(STREAMING, out.toByteArray());
+        return out.toByteArray();
     }
 
     /** Gossiped addresses of the other members, as last saved. */

@@ -1,6 +1,7 @@
 package io.dynakv.node.cluster;
 
 import io.dynakv.cluster.membership.SwimMessage;
+import io.dynakv.cluster.ring.PartitionTable;
 import io.dynakv.cluster.ring.RingUpdate;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.message.Message;
@@ -15,6 +16,7 @@ import io.dynakv.replication.message.ReplicaFailure;
 import io.dynakv.replication.message.ReplicaMessage;
 import io.dynakv.replication.message.ReplicaReadRequest;
 import io.dynakv.replication.message.ReplicaWriteRequest;
+import io.dynakv.replication.rebalance.HandoffDone;
 import io.dynakv.replication.rebalance.StreamPage;
 import io.dynakv.replication.rebalance.StreamRequest;
 import io.vertx.core.Context;
@@ -67,14 +69,21 @@ final class MessageRouter implements MessageHandler {
             if (c != null) {
                 controlLoop.runOnContext(ignored -> c.onMessage(from, message));
             }
+        } else if (message instanceof HandoffDone done) {
+            Rebalancer r = rebalancer;
+            controlLoop.runOnContext(ignored -> r.onHandoffDone(from, done.partition()));
         } else if (message instanceof ReplicaReadRequest read) {
             int partition = read.key().partition();
-            if (rebalancer.isIncomplete(partition)) {
-                transport.send(from, new ReplicaFailure(read.requestId(), IncompleteReadsRefused.reason(partition)));
+            String refusal = readRefusal(from, partition, read.ringEpoch());
+            if (refusal != null) {
+                transport.send(from, new ReplicaFailure(read.requestId(), refusal));
             } else {
                 onPartition(partition, shard -> shard.replicaServer().onRequest(from, message));
             }
         } else if (message instanceof ReplicaWriteRequest write) {
+            // Taken whatever the epochs: a write merges with what the stream brings.
+            ClusterControl c = control;
+            compareRings(c, from, write.ringEpoch(), c.view().table());
             onPartition(write.key().partition(), shard -> shard.replicaServer().onRequest(from, message));
         } else if (message instanceof ForwardWriteRequest forward) {
             onPartition(forward.write().key().partition(), shard -> shard.serveForwarded(from, forward));
@@ -103,6 +112,48 @@ final class MessageRouter implements MessageHandler {
                     message.getClass().getSimpleName(),
                     from);
         }
+    }
+
+    /**
+     * Why this replica must not answer a read of {@code partition}, or null. A partition still
+     * streaming in holds only part of its data. A replica whose ring is older than the
+     * coordinator's may hold the partition in the newer ring without knowing it, so without having
+     * streamed it: it answers nothing rather than "absent" from an empty copy. A replica whose
+     * newer ring no longer gives it the partition may have dropped its copy: the same.
+     */
+    private String readRefusal(NodeId from, int partition, long ringEpoch) {
+        if (rebalancer.isIncomplete(partition)) {
+            return IncompleteReadsRefused.reason(partition);
+        }
+        ClusterControl c = control;
+        PartitionTable mine = c.view().table();
+        long epoch = epochOf(mine);
+        compareRings(c, from, ringEpoch, mine);
+        if (ringEpoch > epoch) {
+            return "this replica's ring (epoch " + epoch + ") is older than the coordinator's (epoch " + ringEpoch
+                    + "): it may hold partition " + partition + " without having streamed it";
+        }
+        if (ringEpoch != 0 && mine != null && ringEpoch < epoch && !mine.holds(c.self(), partition)) {
+            return "partition " + partition + " moved away from this replica in ring epoch " + epoch
+                    + " (the coordinator's is " + ringEpoch + ")";
+        }
+        return null;
+    }
+
+    /**
+     * When {@code from} sent a request under another ring epoch than this node's table {@code
+     * mine}, lets the control loop swap tables with it so the one behind catches up. Epoch 0 is a
+     * fixed ring, never compared.
+     */
+    private void compareRings(ClusterControl c, NodeId from, long ringEpoch, PartitionTable mine) {
+        if (ringEpoch != 0 && ringEpoch != epochOf(mine)) {
+            controlLoop.runOnContext(ignored -> c.ringEpochSeen(from, ringEpoch));
+        }
+    }
+
+    /** 0 before this node has a table. */
+    private static long epochOf(PartitionTable table) {
+        return table == null ? 0 : table.epoch();
     }
 
     private void onReply(NodeId from, ReplicaMessage reply) {

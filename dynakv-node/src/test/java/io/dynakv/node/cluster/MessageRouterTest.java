@@ -30,7 +30,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,11 +48,13 @@ class MessageRouterTest {
     private static final int COMPLETE = 4;
     private static final NodeId SELF = new NodeId(0x51L);
     private static final NodeId PEER = new NodeId(0x52L);
+    private static final NodeId OTHER = new NodeId(0x53L);
 
     private final List<String> controlLoopCalls = new ArrayList<>();
     private final List<Object[]> sent = new ArrayList<>();
     private final Transport transport = (to, message) -> sent.add(new Object[] {to, message});
-    private final ClusterMeta meta = new ClusterMeta(new InMemoryStorageEngine(), Runnable::run);
+    private final InMemoryStorageEngine storage = new InMemoryStorageEngine();
+    private final ClusterMeta meta = new ClusterMeta(storage, Runnable::run);
     private final MessageRouter router =
             new MessageRouter(ShardRouters.unstarted(LOOPS), recordingContext(), recordingContext());
 
@@ -81,7 +85,9 @@ class MessageRouterTest {
     private ClusterControl control() {
         MembershipTransport membership = new MembershipTransport() {
             @Override
-            public void send(NodeId to, Message message) {}
+            public void send(NodeId to, Message message) {
+                sent.add(new Object[] {to, message});
+            }
 
             @Override
             public void sendToAddress(String address, Message message) {}
@@ -120,7 +126,14 @@ class MessageRouterTest {
     private Rebalancer rebalancer() {
         meta.saveStreaming(List.of(new Transfer(STREAMING, List.of(PEER), SELF)));
         Rebalancer rebalancer = new Rebalancer(
-                SELF, ShardRouters.unstarted(LOOPS), meta, PARTITIONS, PartitionTable.initial(SELF, PARTITIONS, 3));
+                SELF,
+                ShardRouters.unstarted(LOOPS),
+                meta,
+                storage,
+                transport,
+                Runnable::run,
+                PARTITIONS,
+                PartitionTable.initial(SELF, PARTITIONS, 3));
         assertThat(rebalancer.isIncomplete(STREAMING)).isTrue();
         assertThat(rebalancer.isIncomplete(COMPLETE)).isFalse();
         return rebalancer;
@@ -138,7 +151,7 @@ class MessageRouterTest {
     void beforeAttachEveryMessageIsDropped() {
         router.onMessage(PEER, new Ping(1, List.of()));
         router.onMessage(PEER, new RingUpdate(PartitionTable.initial(PEER, PARTITIONS, 3)));
-        router.onMessage(PEER, new ReplicaReadRequest(7, key(STREAMING)));
+        router.onMessage(PEER, new ReplicaReadRequest(7, key(STREAMING), 0));
         router.onMessage(PEER, new ReplicaReadReply(8, Optional.empty()));
 
         assertThat(controlLoopCalls).isEmpty();
@@ -159,7 +172,7 @@ class MessageRouterTest {
     void aReadOfAPartitionStillStreamingInIsRefusedAtOnce() {
         router.attach(control(), null, rebalancer(), transport);
 
-        router.onMessage(PEER, new ReplicaReadRequest(7, key(STREAMING)));
+        router.onMessage(PEER, new ReplicaReadRequest(7, key(STREAMING), 0));
 
         assertThat(sent).hasSize(1);
         assertThat(sent.get(0)[0]).isEqualTo(PEER);
@@ -167,12 +180,83 @@ class MessageRouterTest {
     }
 
     @Test
+    void replicaWithALaggingRingDoesNotAnswerReadsFromAnEmptyCopy() {
+        ClusterControl control = control();
+        router.attach(control, null, rebalancer(), transport);
+        PartitionTable mine = control.view().table();
+        long newer = mine.epoch() + 1;
+
+        // The coordinator's newer ring may give this node COMPLETE, which it has never streamed.
+        router.onMessage(PEER, new ReplicaReadRequest(7, key(COMPLETE), newer));
+
+        assertThat(sent).allSatisfy(s -> assertThat(s[0]).isEqualTo(PEER));
+        assertThat(messages()).hasSize(2);
+        ReplicaFailure refused = (ReplicaFailure) messages().stream()
+                .filter(m -> m instanceof ReplicaFailure)
+                .findFirst()
+                .orElseThrow();
+        assertThat(refused.requestId()).isEqualTo(7);
+        assertThat(refused.reason()).contains("older than the coordinator's");
+        // It asks for the newer table: the coordinator answers a stale table with its own.
+        assertThat(messages()).contains(new RingUpdate(mine));
+
+        // Asked once per pair of epochs, not once per request.
+        router.onMessage(PEER, new ReplicaReadRequest(8, key(COMPLETE), newer));
+        assertThat(messages()).hasSize(3).last().isInstanceOf(ReplicaFailure.class);
+    }
+
+    @Test
+    void aReplicaTheNewerRingTookThePartitionFromDoesNotAnswerAnOlderCoordinator() {
+        PartitionTable older = PartitionTable.initial(Set.of(PEER, OTHER), PARTITIONS, 1);
+        PartitionTable mine = older.rebalance(Set.of(SELF, PEER, OTHER));
+        int moved = IntStream.range(0, PARTITIONS)
+                .filter(p -> p != STREAMING && !mine.holds(SELF, p))
+                .findFirst()
+                .orElseThrow();
+        int held = IntStream.of(mine.partitionsOf(SELF))
+                .filter(p -> p != STREAMING)
+                .findFirst()
+                .orElseThrow();
+        ClusterControl control = control();
+        control.onMessage(PEER, new RingUpdate(older));
+        control.onMessage(PEER, new RingUpdate(mine));
+        assertThat(control.view().table()).isEqualTo(mine);
+        router.attach(control, null, rebalancer(), transport);
+        sent.clear();
+
+        router.onMessage(PEER, new ReplicaReadRequest(7, key(moved), older.epoch()));
+        router.onMessage(PEER, new ReplicaReadRequest(8, key(held), older.epoch()));
+
+        assertThat(messages())
+                .filteredOn(m -> m instanceof ReplicaFailure)
+                .singleElement()
+                .satisfies(m -> {
+                    assertThat(((ReplicaFailure) m).requestId()).isEqualTo(7);
+                    assertThat(((ReplicaFailure) m).reason()).contains("moved away");
+                });
+        assertThat(messages()).contains(new RingUpdate(mine)); // the coordinator learns the newer ring
+    }
+
+    @Test
+    void aWriteUnderANewerRingIsTakenAndTheTablesAreSwapped() {
+        ClusterControl control = control();
+        router.attach(control, null, rebalancer(), transport);
+        PartitionTable mine = control.view().table();
+
+        // Taken (no shard runs here, so it is dropped, not refused); the table goes out once.
+        router.onMessage(PEER, new ReplicaWriteRequest(8, key(COMPLETE), null, mine.epoch() + 1));
+        router.onMessage(PEER, new ReplicaWriteRequest(9, key(COMPLETE), null, mine.epoch() + 1));
+
+        assertThat(messages()).containsExactly(new RingUpdate(mine));
+    }
+
+    @Test
     void writesAndCompletePartitionsAreNotRefused() {
         router.attach(control(), null, rebalancer(), transport);
 
         // For a shard: none runs yet, so they are dropped (lost), and nothing is answered.
-        router.onMessage(PEER, new ReplicaReadRequest(7, key(COMPLETE)));
-        router.onMessage(PEER, new ReplicaWriteRequest(8, key(STREAMING), null));
+        router.onMessage(PEER, new ReplicaReadRequest(7, key(COMPLETE), 0));
+        router.onMessage(PEER, new ReplicaWriteRequest(8, key(STREAMING), null, 0));
         router.onMessage(PEER, new StreamRequest(9, COMPLETE, "", new byte[0], 1024));
 
         assertThat(messages()).isEmpty();

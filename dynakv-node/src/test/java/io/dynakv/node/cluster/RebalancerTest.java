@@ -5,11 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dynakv.cluster.ring.PartitionTable;
 import io.dynakv.cluster.ring.Transfer;
 import io.dynakv.common.NodeId;
+import io.dynakv.common.ValueKind;
+import io.dynakv.common.VersionVector;
+import io.dynakv.common.Versioned;
 import io.dynakv.node.ShardRouters;
+import io.dynakv.replication.rebalance.HandoffDone;
 import io.dynakv.storage.InMemoryStorageEngine;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -31,8 +37,24 @@ class RebalancerTest {
     private final InMemoryStorageEngine storage = new InMemoryStorageEngine();
     private final ClusterMeta meta = new ClusterMeta(storage, Runnable::run);
 
+    private final List<Object[]> sent = new ArrayList<>();
+
     private Rebalancer rebalancer(NodeId self, PartitionTable known) {
-        return new Rebalancer(self, ShardRouters.unstarted(LOOPS), meta, PARTITIONS, known);
+        return new Rebalancer(
+                self,
+                ShardRouters.unstarted(LOOPS),
+                meta,
+                storage,
+                (to, message) -> sent.add(new Object[] {to, message}),
+                Runnable::run,
+                PARTITIONS,
+                known);
+    }
+
+    /** A new table as ClusterControl hands it over: adopted before it is visible, then announced. */
+    private static void newTable(Rebalancer r, PartitionTable table) {
+        r.adopt(table);
+        r.onTable(table);
     }
 
     private static Set<Integer> partitionsGained(NodeId node, PartitionTable before, PartitionTable after) {
@@ -169,7 +191,7 @@ class RebalancerTest {
         PartitionTable after = before.rebalance(Set.of(A, B, C, D));
         Rebalancer r = rebalancer(D, before);
 
-        r.onTable(after);
+        newTable(r, after);
 
         List<Transfer> expected = Rebalancer.incoming(D, before, after);
         Set<Integer> gained = partitionsOf(expected);
@@ -180,7 +202,7 @@ class RebalancerTest {
         assertThat(meta.streaming(D)).containsExactlyInAnyOrderElementsOf(expected);
 
         // The same table again starts nothing new.
-        r.onTable(after);
+        newTable(r, after);
         assertThat(r.incompleteCount()).isEqualTo(gained.size());
         assertThat(meta.streaming(D)).containsExactlyInAnyOrderElementsOf(expected);
     }
@@ -190,7 +212,7 @@ class RebalancerTest {
         PartitionTable after = PartitionTable.initial(Set.of(A, B, C, D), PARTITIONS, 2);
         Rebalancer r = rebalancer(D, null);
 
-        r.onTable(after);
+        newTable(r, after);
 
         assertThat(r.incompleteCount()).isEqualTo(after.partitionsOf(D).length);
         for (int p : after.partitionsOf(D)) {
@@ -205,7 +227,7 @@ class RebalancerTest {
         PartitionTable before = PartitionTable.initial(Set.of(A, B, C), PARTITIONS, 2);
         PartitionTable after = before.rebalance(Set.of(A, B, C, D));
         Rebalancer r = rebalancer(D, before);
-        r.onTable(after);
+        newTable(r, after);
         List<Integer> gained = new ArrayList<>(partitionsOf(Rebalancer.incoming(D, before, after)));
         assertThat(gained).hasSizeGreaterThanOrEqualTo(2);
         int first = gained.get(0);
@@ -237,7 +259,7 @@ class RebalancerTest {
         PartitionTable before = PartitionTable.initial(Set.of(A, B, C), PARTITIONS, 2);
         PartitionTable after = before.rebalance(Set.of(A, B, C, D));
         Rebalancer first = rebalancer(D, before);
-        first.onTable(after);
+        newTable(first, after);
         List<Integer> gained = new ArrayList<>(partitionsOf(Rebalancer.incoming(D, before, after)));
         int done = gained.remove(0);
         first.completed(done);
@@ -253,7 +275,7 @@ class RebalancerTest {
         assertThat(restarted.incompleteCount()).isEqualTo(gained.size());
 
         // The table it already knows starts nothing twice; completing still works after the restart.
-        restarted.onTable(after);
+        newTable(restarted, after);
         assertThat(restarted.incompleteCount()).isEqualTo(gained.size());
         gained.forEach(restarted::completed);
         assertThat(restarted.incompleteCount()).isZero();
@@ -266,14 +288,14 @@ class RebalancerTest {
         PartitionTable before = PartitionTable.initial(Set.of(A, B, C), PARTITIONS, 2);
         PartitionTable joined = before.rebalance(Set.of(A, B, C, D));
         Rebalancer r = rebalancer(D, before);
-        r.onTable(joined);
+        newTable(r, joined);
         Set<Integer> gained = partitionsOf(Rebalancer.incoming(D, before, joined));
         assertThat(gained).isNotEmpty();
 
         // D is removed before its streams end; the next table gives it nothing.
         PartitionTable removed = joined.rebalance(Set.of(A, B, C));
         assertThat(removed.partitionsOf(D)).isEmpty();
-        r.onTable(removed);
+        newTable(r, removed);
 
         assertThat(r.incompleteCount()).isZero();
         gained.forEach(p -> assertThat(r.isIncomplete(p)).as("partition %d", p).isFalse());
@@ -288,12 +310,12 @@ class RebalancerTest {
         PartitionTable before = PartitionTable.initial(Set.of(A, B, C), PARTITIONS, 2);
         PartitionTable joined = before.rebalance(Set.of(A, B, C, D));
         Rebalancer r = rebalancer(D, before);
-        r.onTable(joined);
+        newTable(r, joined);
         List<Transfer> streams = Rebalancer.incoming(D, before, joined);
 
         // A leaves: D keeps some of the partitions it is streaming and may gain others.
         PartitionTable next = joined.rebalance(Set.of(B, C, D));
-        r.onTable(next);
+        newTable(r, next);
 
         for (Transfer t : streams) {
             assertThat(r.isIncomplete(t.partition()))
@@ -303,5 +325,111 @@ class RebalancerTest {
         assertThat(meta.streaming(D))
                 .filteredOn(t -> streams.stream().anyMatch(s -> s.partition() == t.partition()))
                 .allSatisfy(t -> assertThat(streams).contains(t)); // kept ones keep their sources
+    }
+
+    // ---- copies of partitions this node lost -------------------------------------------------------
+
+    private static final String TABLE = "default";
+    private static final byte[] KEY = "k".getBytes(StandardCharsets.UTF_8);
+
+    private static Versioned value() {
+        return new Versioned(
+                VersionVector.of(Map.of(A, 1L)), 1L, A, ValueKind.JSON, "1".getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A partition that D takes from A when D joins A, B, C (N=3), and gives back when D leaves. */
+    private static Transfer handedFromAToD(PartitionTable before, PartitionTable joined) {
+        return Rebalancer.incoming(D, before, joined).stream()
+                .filter(t -> t.sources().get(0).equals(A))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void nodeThatLosesAndRegainsAPartitionDoesNotResurrectDeletesMadeMeanwhile() {
+        PartitionTable before = PartitionTable.initial(Set.of(A, B, C), PARTITIONS, 3);
+        PartitionTable joined = before.rebalance(Set.of(A, B, C, D));
+        PartitionTable left = joined.rebalance(Set.of(A, B, C));
+        int p = handedFromAToD(before, joined).partition();
+        assertThat(left.holds(A, p)).isTrue();
+        storage.put(p, TABLE, KEY, value());
+        storage.sync();
+        Rebalancer a = rebalancer(A, before);
+
+        newTable(a, joined);
+        assertThat(storage.get(p, TABLE, KEY))
+                .as("kept until D holds the partition")
+                .isPresent();
+
+        // D streamed the partition in and says so to the replica it replaced.
+        Rebalancer d = new Rebalancer(
+                D,
+                ShardRouters.unstarted(LOOPS),
+                new ClusterMeta(new InMemoryStorageEngine(), Runnable::run),
+                new InMemoryStorageEngine(),
+                (to, message) -> sent.add(new Object[] {to, message}),
+                Runnable::run,
+                PARTITIONS,
+                before);
+        newTable(d, joined);
+        d.completed(p);
+        assertThat(sent).anySatisfy(s -> {
+            assertThat(s[0]).isEqualTo(A);
+            assertThat(s[1]).isEqualTo(new HandoffDone(p));
+        });
+        a.onHandoffDone(D, p);
+        assertThat(storage.scanPartition(p, null, null, 10))
+                .as("A's copy of partition %d", p)
+                .isEmpty();
+
+        // Meanwhile k is deleted and its tombstone purged on the holders; then D leaves and A
+        // holds the partition again: it must stream it afresh, never serve its old copy.
+        newTable(a, left);
+        assertThat(a.isIncomplete(p)).isTrue();
+        assertThat(storage.get(p, TABLE, KEY))
+                .as("the value deleted while A did not hold it")
+                .isEmpty();
+        assertThat(rebalancer(A, left).isIncomplete(p)).as("after a restart").isTrue();
+    }
+
+    @Test
+    void aCopyStillHereWhenThePartitionComesBackIsDroppedBeforeItStreams() {
+        PartitionTable before = PartitionTable.initial(Set.of(A, B, C), PARTITIONS, 3);
+        PartitionTable joined = before.rebalance(Set.of(A, B, C, D));
+        PartitionTable left = joined.rebalance(Set.of(A, B, C));
+        int p = handedFromAToD(before, joined).partition();
+        storage.put(p, TABLE, KEY, value());
+        storage.sync();
+        Rebalancer a = rebalancer(A, before);
+
+        newTable(a, joined);
+        assertThat(rebalancer(A, joined).isIncomplete(p)).isFalse();
+        newTable(rebalancer(A, joined), left); // a restarted A: the copy is still listed as lost
+
+        assertThat(storage.get(p, TABLE, KEY)).isEmpty();
+        assertThat(rebalancer(A, left).isIncomplete(p)).isTrue();
+    }
+
+    @Test
+    void aHandoffFromANodeThatDoesNotHoldThePartitionDropsNothing() {
+        PartitionTable before = PartitionTable.initial(Set.of(A, B, C), PARTITIONS, 3);
+        PartitionTable joined = before.rebalance(Set.of(A, B, C, D));
+        int p = handedFromAToD(before, joined).partition();
+        storage.put(p, TABLE, KEY, value());
+        Rebalancer a = rebalancer(A, before);
+        newTable(a, joined);
+        NodeId stranger = new NodeId(0x0eL);
+
+        a.onHandoffDone(stranger, p);
+        a.onHandoffDone(D, nonOrphan(joined, p));
+
+        assertThat(storage.get(p, TABLE, KEY)).isPresent();
+    }
+
+    private static int nonOrphan(PartitionTable joined, int orphan) {
+        return IntStream.range(0, PARTITIONS)
+                .filter(q -> q != orphan && joined.holds(A, q))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -89,27 +89,32 @@ public final class Coordinator {
      * lease ran out and the disk is full).
      */
     public void write(WriteRequest request, Consumer<Outcome<Written>> done) {
-        coordinate(request, true, done);
+        coordinate(request, done, null);
     }
 
     /**
-     * Coordinates a write another node forwarded here. Never forwards again: when the ring moved
-     * and this node no longer holds the key either, the write fails (the client retries), so a
-     * write cannot bounce between nodes whose tables differ for a moment.
+     * Coordinates a write another node forwarded here. Never forwards again: when this node
+     * cannot coordinate it (the ring moved and it no longer holds the key, or it cannot read its
+     * own copy: a partition still streaming in, a failing disk), it calls {@code notHere} with why,
+     * having minted and sent nothing, so the forwarder may hand the write to another replica
+     * instead. A write thus never bounces between nodes whose tables differ for a moment.
      */
-    public void writeForwarded(WriteRequest request, Consumer<Outcome<Written>> done) {
-        coordinate(request, false, done);
+    public void writeForwarded(
+            WriteRequest request, Consumer<Outcome<Written>> done, Consumer<ReplicaReply.Failed> notHere) {
+        coordinate(request, done, notHere);
     }
 
-    private void coordinate(WriteRequest request, boolean mayForward, Consumer<Outcome<Written>> done) {
+    /** @param notHere null for a client's write, which may be forwarded; see {@link #writeForwarded} */
+    private void coordinate(
+            WriteRequest request, Consumer<Outcome<Written>> done, Consumer<ReplicaReply.Failed> notHere) {
+        boolean mayForward = notHere == null;
         List<NodeId> replicas = ring.get().preferenceList(request.key().partition());
         int required = request.w().required(replicas.size());
         if (!replicas.contains(self)) {
             if (mayForward) {
                 forward(request, replicas, required, done);
             } else {
-                done.accept(new Outcome.Unavailable<>(
-                        0, required, replicas.size(), "the ring is changing: " + self + " no longer holds the key"));
+                notHere.accept(new ReplicaReply.Failed("the ring is changing: " + self + " no longer holds the key"));
             }
             return;
         }
@@ -130,16 +135,18 @@ public final class Coordinator {
                 List<NodeId> others = new ArrayList<>(replicas);
                 others.remove(self);
                 forward(request, others, required, done);
-            } else if (reply instanceof ReplicaReply.Failed failed) {
-                done.accept(
-                        new Outcome.Unavailable<>(0, required, replicas.size(), failed.reason(), failed.storageFull()));
             } else {
-                done.accept(new Outcome.Unavailable<>(
-                        0,
-                        required,
-                        replicas.size(),
-                        "no version can be minted on " + self + ": " + dots.renewalFailureMessage(),
-                        dots.renewalFailedOnFullDisk()));
+                ReplicaReply.Failed failed = reply instanceof ReplicaReply.Failed f
+                        ? f
+                        : new ReplicaReply.Failed(
+                                "no version can be minted on " + self + ": " + dots.renewalFailureMessage(),
+                                dots.renewalFailedOnFullDisk());
+                if (mayForward) {
+                    done.accept(new Outcome.Unavailable<>(
+                            0, required, replicas.size(), failed.reason(), failed.storageFull()));
+                } else {
+                    notHere.accept(failed); // the forwarder tries the next replica
+                }
             }
         });
     }

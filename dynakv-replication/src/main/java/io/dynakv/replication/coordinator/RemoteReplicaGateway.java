@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Reaches replicas on other nodes through the {@link Transport}: each call sends a request
@@ -53,6 +54,7 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
     private final long idBase;
     private final long expiryNanos;
     private final int maxInFlight;
+    private final LongSupplier ringEpoch;
     private final Map<Long, Pending> pending = new HashMap<>();
     private final Map<NodeId, Integer> inFlightByReplica = new HashMap<>();
     private long lastSequence;
@@ -79,13 +81,27 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
         }
     }
 
+    /** A gateway over a fixed ring: its requests carry ring epoch 0, which replicas never compare. */
+    public RemoteReplicaGateway(
+            Transport transport, Scheduler scheduler, int loopIndex, long expiryNanos, int maxInFlight) {
+        this(transport, scheduler, loopIndex, expiryNanos, maxInFlight, () -> 0);
+    }
+
     /**
      * @param loopIndex this gateway's event loop, 0..65535; goes into every request id
      * @param expiryNanos how long a request is remembered; at least the coordinator's timeout
      * @param maxInFlight how many requests may wait for replies at once
+     * @param ringEpoch the epoch of this node's ring table, sent with every replica request so a
+     *     replica that is behind neither answers a read from a partition it has not streamed nor
+     *     stays behind
      */
     public RemoteReplicaGateway(
-            Transport transport, Scheduler scheduler, int loopIndex, long expiryNanos, int maxInFlight) {
+            Transport transport,
+            Scheduler scheduler,
+            int loopIndex,
+            long expiryNanos,
+            int maxInFlight,
+            LongSupplier ringEpoch) {
         if (loopIndex < 0 || loopIndex > MAX_LOOP_INDEX) {
             throw new IllegalArgumentException("loop index " + loopIndex + " outside 0.." + MAX_LOOP_INDEX);
         }
@@ -97,6 +113,7 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
         this.idBase = (long) loopIndex << SEQUENCE_BITS;
         this.expiryNanos = expiryNanos;
         this.maxInFlight = maxInFlight;
+        this.ringEpoch = ringEpoch;
     }
 
     /** The event loop index of the gateway that chose {@code requestId}. */
@@ -108,7 +125,7 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
     public void read(NodeId replica, KeyRef key, Consumer<ReplicaReply> reply) {
         long requestId = remember(replica, Kind.READ, reply);
         if (requestId != 0) {
-            transport.send(replica, new ReplicaReadRequest(requestId, key));
+            transport.send(replica, new ReplicaReadRequest(requestId, key, ringEpoch.getAsLong()));
         }
     }
 
@@ -116,7 +133,7 @@ public final class RemoteReplicaGateway implements ReplicaGateway {
     public void write(NodeId replica, KeyRef key, Versioned version, Consumer<ReplicaReply> reply) {
         long requestId = remember(replica, Kind.WRITE, reply);
         if (requestId != 0) {
-            transport.send(replica, new ReplicaWriteRequest(requestId, key, version));
+            transport.send(replica, new ReplicaWriteRequest(requestId, key, version, ringEpoch.getAsLong()));
         }
     }
 

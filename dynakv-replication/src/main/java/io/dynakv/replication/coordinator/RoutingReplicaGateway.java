@@ -3,6 +3,7 @@ package io.dynakv.replication.coordinator;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.Versioned;
 import io.dynakv.replication.replica.KeyRef;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -50,11 +51,25 @@ public final class RoutingReplicaGateway implements ReplicaGateway {
     /**
      * Forwards to the first replica that is up, in preference-list order (the same node for every
      * forwarder while membership agrees, so concurrent forwarded writes of a key meet on one
-     * coordinator); to the first replica when none seems up, since membership may lag.
+     * coordinator), then to the others. A replica that answers with a failure minted and sent
+     * nothing (it cannot coordinate: its copy is still streaming in, or the ring moved), so the
+     * next one is tried: a write during a join goes to a complete replica instead of failing.
      */
     @Override
     public void forwardWrite(List<NodeId> replicas, WriteRequest write, Consumer<ReplicaReply> reply) {
-        NodeId target = replicas.stream().filter(isUp).findFirst().orElse(replicas.get(0));
-        remote.forwardWrite(List.of(target), write, reply);
+        List<NodeId> order = new ArrayList<>(replicas.size());
+        replicas.stream().filter(isUp).forEach(order::add);
+        replicas.stream().filter(id -> !order.contains(id)).forEach(order::add);
+        forwardTo(order, 0, write, reply);
+    }
+
+    private void forwardTo(List<NodeId> order, int next, WriteRequest write, Consumer<ReplicaReply> reply) {
+        remote.forwardWrite(List.of(order.get(next)), write, answer -> {
+            if (answer instanceof ReplicaReply.Failed && next + 1 < order.size()) {
+                forwardTo(order, next + 1, write, reply);
+            } else {
+                reply.accept(answer);
+            }
+        });
     }
 }

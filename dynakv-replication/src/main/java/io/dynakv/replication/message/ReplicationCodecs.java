@@ -23,9 +23,9 @@ import java.util.Optional;
  * not reuse these. Never renumber or reuse an id: add a new one.
  *
  * <pre>
- * 100 ReplicaReadRequest   [requestId:u64][key]
+ * 100 ReplicaReadRequest   [requestId:u64][key][ringEpoch:u64]
  * 101 ReplicaReadReply     [requestId:u64][present:u8 0|1][version]?
- * 102 ReplicaWriteRequest  [requestId:u64][key][version]
+ * 102 ReplicaWriteRequest  [requestId:u64][key][version][ringEpoch:u64]
  * 103 ReplicaWriteReply    [requestId:u64][effect]
  * 104 ReplicaFailure       [requestId:u64][reason:string][storageFull:u8 0|1]
  * 105 ForwardWriteRequest  [requestId:u64][key][kind:u8][value: varint length, bytes][context][w]
@@ -46,7 +46,8 @@ import java.util.Optional;
  * Schema history (each change bumps the transport's handshake version, so nodes of different
  * schemas refuse each other with a clear message instead of misreading frames): 2, a failure says
  * whether the disk is full; 3, a write acknowledgement says what the replica did with the write,
- * and a forwarded write's outcome names the concurrent version it met (issue 9 item 9).
+ * a forwarded write's outcome names the concurrent version it met (issue 9 item 9), and read and
+ * write requests carry the coordinator's ring epoch (issue 9 item 6).
  *
  * Every length is checked against a limit and against what remains of the body before anything
  * is allocated: table names 1-255 bytes (the storage key layout's limit), keys up to 64 KiB (the
@@ -77,8 +78,9 @@ public final class ReplicationCodecs {
         return codec.register(
                         READ_REQUEST,
                         ReplicaReadRequest.class,
-                        (m, out) -> writeKey(out.writeLong(m.requestId()), m.key()),
-                        in -> new ReplicaReadRequest(in.readLong(), readKey(in)))
+                        (m, out) ->
+                                writeKey(out.writeLong(m.requestId()), m.key()).writeLong(m.ringEpoch()),
+                        in -> new ReplicaReadRequest(in.readLong(), readKey(in), in.readLong()))
                 .register(READ_REPLY, ReplicaReadReply.class, ReplicationCodecs::writeReadReply, in -> {
                     long requestId = in.readLong();
                     return new ReplicaReadReply(requestId, readOptionalVersion(in));
@@ -86,8 +88,9 @@ public final class ReplicationCodecs {
                 .register(
                         WRITE_REQUEST,
                         ReplicaWriteRequest.class,
-                        (m, out) -> writeVersion(writeKey(out.writeLong(m.requestId()), m.key()), m.version()),
-                        in -> new ReplicaWriteRequest(in.readLong(), readKey(in), readVersion(in)))
+                        (m, out) -> writeVersion(writeKey(out.writeLong(m.requestId()), m.key()), m.version())
+                                .writeLong(m.ringEpoch()),
+                        in -> new ReplicaWriteRequest(in.readLong(), readKey(in), readVersion(in), in.readLong()))
                 .register(
                         WRITE_REPLY,
                         ReplicaWriteReply.class,

@@ -20,6 +20,7 @@ import java.util.List;
  * <pre>
  * 120 StreamRequest [streamId:u64][partition:u16][afterTable:string 0-255][afterKey:bytes 0-64Ki][maxBytes:u32]
  * 121 StreamPage    [streamId:u64][partition:u16][flags:u8 bit 0 last, bit 1 partial][count:varint][record]*
+ * 122 HandoffDone   [partition:u16]
  *
  * record  = [table:string 1-255][key:bytes 1-64Ki][version]
  * version = [varint length][Versioned.encode(): the storage record, with its own CRC32C]
@@ -34,6 +35,7 @@ public final class StreamCodecs {
 
     public static final int STREAM_REQUEST = 120;
     public static final int STREAM_PAGE = 121;
+    public static final int HANDOFF_DONE = 122;
 
     /** The range reserved for partition streaming (inclusive). */
     public static final int FIRST_TYPE_ID = 120;
@@ -42,11 +44,16 @@ public final class StreamCodecs {
 
     private StreamCodecs() {}
 
-    /** Registers the two streaming kinds with {@code codec}; throws if an id is taken. */
+    /** Registers the streaming kinds with {@code codec}; throws if an id is taken. */
     public static MessageCodec register(MessageCodec codec) {
         return codec.register(
                         STREAM_REQUEST, StreamRequest.class, StreamCodecs::writeRequest, StreamCodecs::readRequest)
-                .register(STREAM_PAGE, StreamPage.class, StreamCodecs::writePage, StreamCodecs::readPage);
+                .register(STREAM_PAGE, StreamPage.class, StreamCodecs::writePage, StreamCodecs::readPage)
+                .register(
+                        HANDOFF_DONE,
+                        HandoffDone.class,
+                        (m, out) -> out.writeShort(m.partition()),
+                        in -> new HandoffDone(in.readShort()));
     }
 
     /**

@@ -149,7 +149,7 @@ class RemoteReplicaGatewayTest {
         assertThat(gateway.onReply(c, reply)).isFalse();
         assertThat(gateway.onReply(b, new ReplicaReadReply(id + 1, Optional.empty())))
                 .isFalse();
-        assertThat(gateway.onReply(b, new ReplicaReadRequest(id, key))).isFalse();
+        assertThat(gateway.onReply(b, new ReplicaReadRequest(id, key, 0))).isFalse();
         assertThat(replies).isEmpty();
         assertThat(gateway.onReply(b, reply)).isTrue();
         assertThat(gateway.onReply(b, reply)).isFalse();

@@ -135,7 +135,10 @@ final class TestCluster {
                 if (!down.contains(target) && !failing.contains(target)) {
                     inbox.add(() -> coordinators
                             .get(target)
-                            .writeForwarded(write, outcome -> reply.accept(new ReplicaReply.Forwarded(outcome))));
+                            .writeForwarded(
+                                    write,
+                                    outcome -> reply.accept(new ReplicaReply.Forwarded(outcome)),
+                                    reply::accept));
                     return;
                 }
             }

@@ -9,6 +9,9 @@ import io.dynakv.common.codec.MessageCodec;
 import io.dynakv.common.message.Message;
 import io.dynakv.common.message.Transport;
 import io.dynakv.replication.ReplicationStats;
+import io.dynakv.replication.message.ForwardWriteRequest;
+import io.dynakv.replication.message.ReplicaFailure;
+import io.dynakv.replication.message.ReplicaReadRequest;
 import io.dynakv.replication.message.ReplicationCodecs;
 import io.dynakv.replication.replica.Durability;
 import io.dynakv.replication.replica.KeyRef;
@@ -23,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -32,7 +36,10 @@ import java.util.function.Predicate;
  * that carries real frames ({@link MessageCodec} and {@link FrameDecoder}, each frame cut in two
  * chunks). Fault model: a message matching {@link #drop} is lost; with {@link #duplicate} every
  * message is delivered twice; otherwise delivery is in send order on {@link #run()}. A node in
- * {@link #slowDisk} holds its durability callbacks until {@link #releaseDisk}. Time is virtual.
+ * {@link #slowDisk} holds its durability callbacks until {@link #releaseDisk}. A node in {@link
+ * #streaming} is still streaming every partition in: it refuses reads, its own coordinator's
+ * and other nodes', as a node's {@code IncompleteReadsRefused} and message router do, and takes
+ * writes. Forwarded writes are served. Time is virtual.
  * Public for the HTTP API's tests of operations built on the coordinator (PATCH).
  */
 public final class WireCluster {
@@ -44,6 +51,7 @@ public final class WireCluster {
     private record Delivery(NodeId from, NodeId to, byte[] frame) {}
 
     final List<NodeId> nodes = new ArrayList<>();
+    final StaticRing ring;
     final Map<NodeId, InMemoryStorageEngine> storage = new HashMap<>();
     final Map<NodeId, Coordinator> coordinators = new HashMap<>();
     final Map<NodeId, RemoteReplicaGateway> gateways = new HashMap<>();
@@ -51,6 +59,8 @@ public final class WireCluster {
     final ReplicationStats stats = new ReplicationStats();
     final MessageCodec codec = ReplicationCodecs.register(new MessageCodec());
     final Set<NodeId> slowDisk = new HashSet<>();
+    final Set<NodeId> streaming = new HashSet<>();
+    private final Map<NodeId, Transport> transports = new HashMap<>();
     Predicate<Envelope> drop = e -> false;
     boolean duplicate;
     int messagesSent;
@@ -65,7 +75,7 @@ public final class WireCluster {
         for (int i = 1; i <= nodeCount; i++) {
             nodes.add(new NodeId(i));
         }
-        StaticRing ring = new StaticRing(nodes, replicationFactor);
+        ring = new StaticRing(nodes, replicationFactor);
         for (NodeId node : nodes) {
             InMemoryStorageEngine engine = new InMemoryStorageEngine();
             storage.put(node, engine);
@@ -83,8 +93,24 @@ public final class WireCluster {
                     transport, time, 0, TIMEOUT_NANOS, RemoteReplicaGateway.DEFAULT_MAX_IN_FLIGHT);
             gateways.put(node, remote);
             servers.put(node, new ReplicaServer(node, replica, durability, transport));
-            ReplicaGateway routing = new RoutingReplicaGateway(
-                    node, new LocalReplicaGateway(node, replica, durability), remote, id -> true);
+            transports.put(node, transport);
+            ReplicaGateway local = new LocalReplicaGateway(node, replica, durability);
+            ReplicaGateway refusingWhileStreaming = new ReplicaGateway() {
+                @Override
+                public void read(NodeId self, KeyRef key, Consumer<ReplicaReply> reply) {
+                    if (streaming.contains(node)) {
+                        reply.accept(new ReplicaReply.Failed(node + " is still streaming the partition in"));
+                    } else {
+                        local.read(self, key, reply);
+                    }
+                }
+
+                @Override
+                public void write(NodeId self, KeyRef key, Versioned version, Consumer<ReplicaReply> reply) {
+                    local.write(self, key, version, reply);
+                }
+            };
+            ReplicaGateway routing = new RoutingReplicaGateway(node, refusingWhileStreaming, remote, id -> true);
             coordinators.put(
                     node,
                     new Coordinator(
@@ -135,7 +161,11 @@ public final class WireCluster {
 
     private void dispatch(Delivery d, byte[] payload) {
         Message message = codec.decode(payload);
-        if (ReplicaServer.isRequest(message)) {
+        if (message instanceof ReplicaReadRequest read && streaming.contains(d.to())) {
+            transports.get(d.to()).send(d.from(), new ReplicaFailure(read.requestId(), "still streaming"));
+        } else if (message instanceof ForwardWriteRequest forwarded) {
+            ForwardedWrites.serve(coordinators.get(d.to()), transports.get(d.to()), d.from(), forwarded);
+        } else if (ReplicaServer.isRequest(message)) {
             servers.get(d.to()).onRequest(d.from(), message);
         } else if (!gateways.get(d.to()).onReply(d.from(), message)) {
             repliesIgnored++;

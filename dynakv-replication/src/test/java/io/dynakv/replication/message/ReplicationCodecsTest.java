@@ -56,9 +56,10 @@ class ReplicationCodecsTest {
 
     @Example
     void readRequestHasTheDocumentedLayout() {
-        byte[] frame = CODEC.encode(new ReplicaReadRequest(0x0102030405060708L, new KeyRef(258, "t", new byte[] {9})));
+        byte[] frame = CODEC.encode(
+                new ReplicaReadRequest(0x0102030405060708L, new KeyRef(258, "t", new byte[] {9}), 0x0A0B0C0D0E0F1011L));
 
-        byte[] body = new ByteWriter(16)
+        byte[] body = new ByteWriter(32)
                 .writeByte(1)
                 .writeShort(100)
                 .writeLong(0x0102030405060708L)
@@ -67,6 +68,7 @@ class ReplicationCodecsTest {
                 .writeByte('t')
                 .writeVarLong(1)
                 .writeByte(9)
+                .writeLong(0x0A0B0C0D0E0F1011L)
                 .toByteArray();
         assertThat(frame).startsWith(body).hasSize(body.length + 4);
     }
@@ -135,11 +137,12 @@ class ReplicationCodecsTest {
 
     @Example
     void keysThatCannotBeEncodedFailAtTheSender() {
-        assertThatThrownBy(() -> CODEC.encode(new ReplicaReadRequest(1, new KeyRef(65536, "t", new byte[1]))))
+        assertThatThrownBy(() -> CODEC.encode(new ReplicaReadRequest(1, new KeyRef(65536, "t", new byte[1]), 0)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> CODEC.encode(new ReplicaReadRequest(1, new KeyRef(0, "", new byte[1]))))
+        assertThatThrownBy(() -> CODEC.encode(new ReplicaReadRequest(1, new KeyRef(0, "", new byte[1]), 0)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> CODEC.encode(new ReplicaReadRequest(1, new KeyRef(0, "t".repeat(256), new byte[1]))))
+        assertThatThrownBy(
+                        () -> CODEC.encode(new ReplicaReadRequest(1, new KeyRef(0, "t".repeat(256), new byte[1]), 0)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -151,9 +154,10 @@ class ReplicationCodecsTest {
     Arbitrary<ReplicaMessage> messages() {
         Arbitrary<Long> ids = Arbitraries.longs();
         return Arbitraries.oneOf(
-                Combinators.combine(ids, keys()).as(ReplicaReadRequest::new),
+                Combinators.combine(ids, keys(), Arbitraries.longs()).as(ReplicaReadRequest::new),
                 Combinators.combine(ids, versions().optional(0.3)).as(ReplicaReadReply::new),
-                Combinators.combine(ids, keys(), versions()).as(ReplicaWriteRequest::new),
+                Combinators.combine(ids, keys(), versions(), Arbitraries.longs())
+                        .as(ReplicaWriteRequest::new),
                 Combinators.combine(ids, effects()).as(ReplicaWriteReply::new),
                 Combinators.combine(ids, text(0, 200), Arbitraries.of(true, false))
                         .as(ReplicaFailure::new),

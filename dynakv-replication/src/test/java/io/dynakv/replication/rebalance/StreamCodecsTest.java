@@ -37,13 +37,14 @@ class StreamCodecsTest {
     private static final MessageCodec CODEC = StreamCodecs.register(new MessageCodec());
 
     @Property(tries = 500)
-    void bothKindsRoundTrip(@ForAll("messages") Message message) {
+    void everyKindRoundTrips(@ForAll("messages") Message message) {
         assertThat(CODEC.decode(CODEC.encode(message))).isEqualTo(message);
     }
 
     @Example
     void typeIdsAreTheDocumentedOnesAndFitTheReservedRange() {
-        assertThat(CODEC.typeIds()).containsExactly(120, 121);
+        assertThat(CODEC.typeIds()).containsExactly(120, 121, 122);
+        assertThat(CODEC.typeIdOf(HandoffDone.class)).isEqualTo(StreamCodecs.HANDOFF_DONE);
         assertThat(CODEC.typeIdOf(StreamRequest.class)).isEqualTo(StreamCodecs.STREAM_REQUEST);
         assertThat(CODEC.typeIdOf(StreamPage.class)).isEqualTo(StreamCodecs.STREAM_PAGE);
         assertThat(CODEC.typeIds())
@@ -52,7 +53,7 @@ class StreamCodecsTest {
         List<Integer> replicaIds =
                 ReplicationCodecs.register(new MessageCodec()).typeIds();
         MessageCodec both = StreamCodecs.register(ReplicationCodecs.register(new MessageCodec()));
-        assertThat(both.typeIds()).hasSize(replicaIds.size() + 2).contains(120, 121);
+        assertThat(both.typeIds()).hasSize(replicaIds.size() + 3).contains(120, 121, 122);
     }
 
     @Example
@@ -235,7 +236,7 @@ class StreamCodecsTest {
                         Arbitraries.of(true, false))
                 .as((id, p, records, last, partial) ->
                         new StreamPage(id, p, records, last || records.isEmpty(), partial));
-        return Arbitraries.oneOf(requests, pages);
+        return Arbitraries.oneOf(requests, pages, partitions.map(HandoffDone::new));
     }
 
     private static Arbitrary<PartitionRecord> records() {

@@ -533,6 +533,46 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
 
     @Override
+    public void putMetas(Map<String, byte[]> values) {
+        Lock lock = enter();
+        try (WriteBatch batch = new WriteBatch()) {
+            for (Map.Entry<String, byte[]> e : values.entrySet()) {
+                batch.put(metaCf, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue());
+            }
+            db.write(tuning.syncWriteOptions, batch);
+        } catch (RocksDBException e) {
+            throw failure("putMetas", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Pending writes go to RocksDB first, then one synced range deletion covers them and all
+     * before. Under the writer lock, so no group commit interleaves: a write accepted during the
+     * call stays pending and reaches RocksDB after the deletion (a higher sequence number), kept.
+     */
+    @Override
+    public void dropPartition(int partition) {
+        byte[] start = StorageKeys.partitionPrefix(partition);
+        byte[] end = partition == StorageKeys.MAX_PARTITION
+                ? new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF}
+                : StorageKeys.partitionPrefix(partition + 1);
+        Lock lock = enterToWrite();
+        writer.lock();
+        try {
+            long written = write(pending.drain(), false);
+            flushedSequence = Math.max(flushedSequence, written);
+            db.deleteRange(dataCf, tuning.syncWriteOptions, start, end);
+        } catch (RocksDBException e) {
+            throw failure("dropPartition", e);
+        } finally {
+            writer.unlock();
+            lock.unlock();
+        }
+    }
+
+    @Override
     public Optional<byte[]> getMeta(String name) {
         Lock lock = enter();
         try {
