@@ -31,6 +31,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -189,6 +191,8 @@ final class ShardAssembly {
                 .toArray();
         new TombstoneReaper(
                         storage,
+                        replica.horizons(),
+                        this::otherReplicas,
                         clock,
                         scheduler,
                         handle.stats(),
@@ -213,6 +217,14 @@ final class ShardAssembly {
         } else {
             loop.runOnContext(ignored -> work.run());
         }
+    }
+
+    /** What the reaper asks: the other replicas of a partition this node holds; empty before a ring. */
+    private Optional<List<NodeId>> otherReplicas(int partition) {
+        Ring ring = cluster.ring();
+        return ring == null
+                ? Optional.empty()
+                : TombstoneReaper.otherReplicas(handle.id(), ring.preferenceList(partition));
     }
 
     /** The partitions of shard {@code index} that the ring gives this node; none before a ring. */

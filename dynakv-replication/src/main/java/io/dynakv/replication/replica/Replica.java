@@ -16,11 +16,18 @@ public final class Replica {
     private final StorageEngine storage;
     private final HlcClock hlc;
     private final ReplicationStats stats;
+    private final TombstoneHorizons horizons;
 
     public Replica(StorageEngine storage, HlcClock hlc, ReplicationStats stats) {
         this.storage = storage;
         this.hlc = hlc;
         this.stats = stats;
+        this.horizons = new TombstoneHorizons(hlc);
+    }
+
+    /** Which of this replica's tombstones its co-replicas are known to hold: what may be purged. */
+    public TombstoneHorizons horizons() {
+        return horizons;
     }
 
     public Optional<Versioned> read(KeyRef key) {
@@ -41,6 +48,8 @@ public final class Replica {
         if (!resolution.changesStorage()) {
             return storage.lastSequence();
         }
-        return storage.put(key.partition(), key.table(), key.key(), resolution.result());
+        long sequence = storage.put(key.partition(), key.table(), key.key(), resolution.result());
+        horizons.stored(key.partition(), resolution.result());
+        return sequence;
     }
 }

@@ -2,6 +2,7 @@ package io.dynakv.replication.replica;
 
 import io.dynakv.common.Clock;
 import io.dynakv.common.Hlc;
+import io.dynakv.common.NodeId;
 import io.dynakv.common.Scheduler;
 import io.dynakv.common.Versioned;
 import io.dynakv.replication.ReplicationStats;
@@ -9,15 +10,25 @@ import io.dynakv.storage.PartitionRecord;
 import io.dynakv.storage.StorageEngine;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntFunction;
 
 /**
- * Purges tombstones older than the grace period, one bounded slice per tick, walking one shard's
- * partitions round-robin so the cost is spread evenly and never stalls the loop.
+ * Purges tombstones that every replica of their partition holds and that are older than the grace
+ * period, one bounded slice per tick, walking one shard's partitions round-robin so the cost is
+ * spread evenly and never stalls the loop.
  *
- * <p>Why a grace period: a tombstone is what stops a replica that missed the delete from bringing
- * the value back through repair, so it must outlive every replica's chance to miss it (Cassandra's
- * gc_grace_seconds). On one node there is no such replica and any expired tombstone may go; the
- * cluster's anti-entropy makes every replica see a tombstone well within the grace period.
+ * <p>Why both rules: a tombstone is what stops a replica that missed the delete from bringing the
+ * value back through repair. Cassandra keeps it for {@code gc_grace_seconds} and relies on the
+ * operator to repair every replica within that time; a replica down for longer brings deleted
+ * values back. So a tombstone goes only once anti-entropy has shown that every other replica of
+ * the partition holds it ({@link TombstoneHorizons}, as ScyllaDB's {@code tombstone_gc = repair}).
+ * The grace then only covers what can arrive late without a replica holding it: a queued hint or
+ * a delayed message carrying an older value (ScyllaDB's {@code propagation_delay_in_seconds}).
+ *
+ * <p>Clocks: the age is this node's wall clock minus the tombstone's HLC. A coordinator with a fast
+ * clock stamps tombstones in the future, which only makes them wait longer here. This node's own
+ * fast clock makes tombstones look older and shortens the grace by its offset, but never lets a
+ * tombstone go before every replica holds it, which does not depend on any clock.
  *
  * <p>Runs on the loop that owns its partitions, so no write to a key can slip in between the check
  * that its tombstone expired and its removal.
@@ -25,6 +36,8 @@ import java.util.Optional;
 public final class TombstoneReaper {
 
     private final StorageEngine storage;
+    private final TombstoneHorizons horizons;
+    private final IntFunction<Optional<List<NodeId>>> otherReplicas;
     private final Clock clock;
     private final Scheduler scheduler;
     private final ReplicationStats stats;
@@ -36,8 +49,14 @@ public final class TombstoneReaper {
     private String afterTable;
     private byte[] afterKey;
 
+    /**
+     * @param otherReplicas a partition's replicas other than this node; empty when this node holds
+     *     no replica of it or knows no ring yet, and then nothing of the partition is purged
+     */
     public TombstoneReaper(
             StorageEngine storage,
+            TombstoneHorizons horizons,
+            IntFunction<Optional<List<NodeId>>> otherReplicas,
             Clock clock,
             Scheduler scheduler,
             ReplicationStats stats,
@@ -50,6 +69,8 @@ public final class TombstoneReaper {
                     "recordsPerTick and tickNanos must be positive, graceMillis not negative");
         }
         this.storage = storage;
+        this.horizons = horizons;
+        this.otherReplicas = otherReplicas;
         this.clock = clock;
         this.scheduler = scheduler;
         this.stats = stats;
@@ -57,6 +78,17 @@ public final class TombstoneReaper {
         this.partitions = partitions.clone();
         this.recordsPerTick = recordsPerTick;
         this.tickNanos = tickNanos;
+    }
+
+    /**
+     * The replicas of a partition other than {@code self}, from its preference list; empty when
+     * {@code self} is not among them (it holds no replica, so it has no say in what may go).
+     */
+    public static Optional<List<NodeId>> otherReplicas(NodeId self, List<NodeId> preferenceList) {
+        if (!preferenceList.contains(self)) {
+            return Optional.empty();
+        }
+        return Optional.of(preferenceList.stream().filter(n -> !n.equals(self)).toList());
     }
 
     /** Starts ticking on the calling loop. */
@@ -77,9 +109,13 @@ public final class TombstoneReaper {
         int partition = partitions[partitionIndex];
         List<PartitionRecord> records = storage.scanPartition(partition, afterTable, afterKey, recordsPerTick);
         long horizonMillis = clock.wallMillis() - graceMillis;
+        Optional<List<NodeId>> others = otherReplicas.apply(partition);
         int purged = 0;
         for (PartitionRecord record : records) {
-            if (expired(record.value(), horizonMillis) && stillThere(partition, record)) {
+            if (others.isPresent()
+                    && expired(record.value(), horizonMillis)
+                    && horizons.heldByAll(partition, record.value().hlc(), others.get())
+                    && stillThere(partition, record)) {
                 storage.remove(partition, record.table(), record.key());
                 purged++;
             }
