@@ -11,6 +11,11 @@ import io.dynakv.common.Versioned;
 import io.dynakv.common.message.Message;
 import io.dynakv.common.message.Transport;
 import io.dynakv.replication.ReplicationStats;
+import io.dynakv.replication.antientropy.AntiEntropyMessage;
+import io.dynakv.replication.antientropy.AntiEntropyResponder;
+import io.dynakv.replication.antientropy.AntiEntropyScheduler;
+import io.dynakv.replication.antientropy.AntiEntropySession;
+import io.dynakv.replication.antientropy.ByteBudget;
 import io.dynakv.replication.coordinator.ConsistencyLevel;
 import io.dynakv.replication.coordinator.Coordinator;
 import io.dynakv.replication.coordinator.ForwardedWrites;
@@ -26,6 +31,7 @@ import io.dynakv.replication.coordinator.WriteRequest;
 import io.dynakv.replication.message.ForwardWriteRequest;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.replication.replica.Replica;
+import io.dynakv.replication.replica.TombstoneReaper;
 import io.dynakv.storage.InMemoryStorageEngine;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -67,6 +73,11 @@ import java.util.function.Consumer;
  * node's timers, drops its in-flight messages and its process state and, as a machine crash
  * ({@code machineCrash}), loses every write its disk had not fsynced; the node restarts later on
  * the same disk. No fault corrupts stored bytes.
+ *
+ * <p><b>Tombstone GC</b> ({@link TombstoneGcOptions}, off unless asked for). Every node also runs
+ * anti-entropy rounds with its co-replicas and the {@link TombstoneReaper} with a short grace, both
+ * timed by its own clock, and the nemesis gains the <em>long outage</em>: a node crashed for several
+ * times the grace while the others delete keys it holds and purge what they may.
  *
  * <p><b>Heal.</b> After the workload the faulted node is restored, the weather cleared, in-flight
  * requests drained. There is no anti-entropy or hinted handoff yet, so convergence comes from read
@@ -132,8 +143,16 @@ public final class ReplicationSimulation {
     private enum Fault {
         CRASH,
         ISOLATE,
-        ISOLATE_THEN_CRASH
+        ISOLATE_THEN_CRASH,
+        /** A crash for longer than the tombstone grace (with tombstone GC on). */
+        LONG_OUTAGE
     }
+
+    /** Anti-entropy rounds compare small partitions: few leaves, short rounds, no bandwidth limit. */
+    private static final AntiEntropySession.Settings ANTI_ENTROPY =
+            new AntiEntropySession.Settings(16, 64, 200 * MS, 1L << 30, 1L << 20);
+
+    private static final int REAPER_RECORDS_PER_TICK = 64;
 
     /** One simulated machine: its id, clock and disk outlive its processes. */
     private final class Node {
@@ -152,6 +171,10 @@ public final class ReplicationSimulation {
         SimGroupCommitter committer;
         RemoteReplicaGateway remote;
         Coordinator coordinator;
+        AntiEntropyScheduler antiEntropy;
+        AntiEntropyResponder responder;
+        /** The connection of the anti-entropy request being answered: its reply goes back on it. */
+        long responderConnection;
 
         Node(NodeId id, String address, SimClock clock) {
             this.id = id;
@@ -176,6 +199,7 @@ public final class ReplicationSimulation {
     }
 
     private final ReplicationOptions options;
+    private final TombstoneGcOptions gc;
     private final Simulator sim;
     private final SimNetwork network;
     private final SplittableRandom nemesisRandom;
@@ -196,10 +220,15 @@ public final class ReplicationSimulation {
     private int unsyncedKeysLost;
 
     public ReplicationSimulation(long seed, ReplicationOptions options) {
+        this(seed, options, TombstoneGcOptions.off());
+    }
+
+    public ReplicationSimulation(long seed, ReplicationOptions options, TombstoneGcOptions gc) {
         this.options = Objects.requireNonNull(options, "options");
+        this.gc = Objects.requireNonNull(gc, "gc");
         this.sim = new Simulator(seed);
         this.network = new SimNetwork(sim, NetworkOptions.lan());
-        this.checker = new ReplicationChecker(seed);
+        this.checker = new ReplicationChecker(seed, gc.enabled());
         SplittableRandom setup = sim.split();
         this.nemesisRandom = sim.split();
         int count = options.minNodes() + setup.nextInt(options.maxNodes() - options.minNodes() + 1);
@@ -295,6 +324,11 @@ public final class ReplicationSimulation {
         return result(healNanos);
     }
 
+    /** Tombstones the reapers purged in the run (with tombstone GC on): a check that GC did happen. */
+    public long tombstonesPurged() {
+        return stats.tombstonesPurged.sum();
+    }
+
     /** The ops of the run, for failure reports. */
     public List<String> history(String key) {
         return checker.opsOn(key).stream().map(Object::toString).toList();
@@ -365,6 +399,43 @@ public final class ReplicationSimulation {
                 HintSink.NONE);
         n.running = true;
         network.attach(n.id, n.address, (from, message) -> onMessage(n, generation, from, message));
+        if (gc.enabled()) {
+            startTombstoneGc(n, generation, out, routing);
+        }
+    }
+
+    /** Anti-entropy with the co-replicas and the tombstone reaper, on the node's own clock. */
+    private void startTombstoneGc(Node n, long generation, Transport out, ReplicaGateway gateway) {
+        n.responder = new AntiEntropyResponder(
+                n.storage, (to, reply) -> n.net.send(to, new Wire(n.responderConnection, reply)), 64);
+        n.antiEntropy = new AntiEntropyScheduler(
+                n.id,
+                generation << 32,
+                n.storage,
+                n.replica,
+                out,
+                gateway,
+                n.scheduler,
+                new ByteBudget(n.clock, 1L << 30, 1L << 20),
+                ANTI_ENTROPY,
+                gc.antiEntropyIntervalNanos(),
+                new AntiEntropyScheduler.Placement(
+                        () -> table.partitionsOf(n.id), table::preferenceList, id -> byId.get(id).running, p -> false));
+        n.antiEntropy.start();
+        new TombstoneReaper(
+                        n.storage,
+                        n.replica.horizons(),
+                        p -> gc.purgeByAgeAlone()
+                                ? Optional.of(List.of())
+                                : TombstoneReaper.otherReplicas(n.id, table.preferenceList(p)),
+                        n.clock,
+                        n.scheduler,
+                        stats,
+                        gc.graceMillis(),
+                        table.partitionsOf(n.id),
+                        REAPER_RECORDS_PER_TICK,
+                        gc.reaperTickNanos())
+                .start();
     }
 
     /**
@@ -391,8 +462,22 @@ public final class ReplicationSimulation {
             long connection = wire.connection();
             ForwardedWrites.serve(
                     n.coordinator, (to, reply) -> n.net.send(to, new Wire(connection, reply)), from, forwarded);
+        } else if (wire.inner() instanceof AntiEntropyMessage ae) {
+            onAntiEntropy(n, generation, from, wire.connection(), ae);
         } else if (wire.connection() == generation) {
             n.remote.onReply(from, wire.inner());
+        }
+    }
+
+    private static void onAntiEntropy(Node n, long generation, NodeId from, long connection, AntiEntropyMessage m) {
+        if (n.antiEntropy == null) {
+            return;
+        }
+        if (m instanceof AntiEntropyMessage.HashesRequest || m instanceof AntiEntropyMessage.BucketRequest) {
+            n.responderConnection = connection;
+            n.responder.onMessage(from, m);
+        } else if (connection == generation) {
+            n.antiEntropy.onMessage(from, m);
         }
     }
 
@@ -558,18 +643,24 @@ public final class ReplicationSimulation {
         if (options.crashes() && options.isolations()) {
             kinds.add(Fault.ISOLATE_THEN_CRASH);
         }
+        if (options.crashes() && gc.enabled() && gc.outageNanos() > 0) {
+            kinds.add(Fault.LONG_OUTAGE);
+        }
         if (kinds.isEmpty()) {
             return;
         }
         Node n = nodes.get(r.nextInt(nodes.size()));
         Fault f = kinds.get(r.nextInt(kinds.size()));
-        long duration = 50 * MS + r.nextLong(750 * MS);
+        long duration = f == Fault.LONG_OUTAGE
+                ? gc.outageNanos() + r.nextLong(gc.outageNanos() / 2 + 1)
+                : 50 * MS + r.nextLong(750 * MS);
         faulted = n;
         fault = f;
         long token = ++faultToken;
         sim.trace().add("fault " + f + " " + n.id + " for " + duration);
         switch (f) {
             case CRASH:
+            case LONG_OUTAGE:
                 crash(n);
                 break;
             case ISOLATE:
@@ -598,7 +689,7 @@ public final class ReplicationSimulation {
             return;
         }
         faultToken++;
-        if (fault != Fault.CRASH) {
+        if (fault != Fault.CRASH && fault != Fault.LONG_OUTAGE) {
             network.heal();
         }
         restart(faulted);
@@ -633,7 +724,11 @@ public final class ReplicationSimulation {
                     continue;
                 }
                 Versioned before = n.lastChecked.get(key);
-                if (before != null && !ReplicationChecker.contains(now, before)) {
+                if (before != null && before.isTombstone() && gc.enabled()) {
+                    // The reaper may have purged it since, and a new write found nothing to descend:
+                    // the checker's rules judge what follows, not this replica's history.
+                    n.lastChecked.remove(key);
+                } else if (before != null && !ReplicationChecker.contains(now, before)) {
                     checker.violation(
                             "replica %s went back on %s at %d ms: from %s to %s",
                             n.id,
@@ -666,18 +761,34 @@ public final class ReplicationSimulation {
         return out;
     }
 
-    /** Every replica of the key holds an equal version (or none), and no other node holds any. */
+    /**
+     * Every replica of the key holds an equal version (or none), and no other node holds any. With
+     * tombstone GC, a replica that purged the key's tombstone agrees with the ones that hold it:
+     * each answers that the key is deleted, and the others purge theirs in their own time.
+     */
     private boolean converged(String key) {
         KeyRef ref = keyRefs.get(key);
         List<NodeId> replicas = table.preferenceList(ref.partition());
-        Optional<Versioned> first = stored(byId.get(replicas.get(0)), ref);
+        Optional<Versioned> held = Optional.empty();
+        boolean someHoldNothing = false;
         for (Node n : nodes) {
             Optional<Versioned> v = stored(n, ref);
-            if (replicas.contains(n.id) ? !v.equals(first) : v.isPresent()) {
+            if (!replicas.contains(n.id)) {
+                if (v.isPresent()) {
+                    return false;
+                }
+            } else if (v.isEmpty()) {
+                someHoldNothing = true;
+            } else if (held.isEmpty()) {
+                held = v;
+            } else if (!held.equals(v)) {
                 return false;
             }
         }
-        return true;
+        if (!someHoldNothing || held.isEmpty()) {
+            return true;
+        }
+        return gc.enabled() && held.get().isTombstone();
     }
 
     private String replicaStates(String key) {
