@@ -108,6 +108,7 @@ final class ReplicationChecker {
     private final boolean purging;
     /** key → the tombstones coordinators sent (new deletes and repairs): what a purge may stand for. */
     private final TreeMap<String, List<Versioned>> tombstonesSent = new TreeMap<>();
+
     private final List<Op> ops = new ArrayList<>();
     private final TreeMap<String, List<Op>> ackedWrites = new TreeMap<>();
     /** key → value → the version the value was first sent to a replica with. */

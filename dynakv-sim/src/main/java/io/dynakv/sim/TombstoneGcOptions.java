@@ -49,6 +49,7 @@ public record TombstoneGcOptions(
 
     /** The same, with the broken reaper ({@code purgeByAgeAlone}). */
     public TombstoneGcOptions purgingByAgeAlone() {
-        return new TombstoneGcOptions(enabled, graceMillis, reaperTickNanos, antiEntropyIntervalNanos, outageNanos, true);
+        return new TombstoneGcOptions(
+                enabled, graceMillis, reaperTickNanos, antiEntropyIntervalNanos, outageNanos, true);
     }
 }

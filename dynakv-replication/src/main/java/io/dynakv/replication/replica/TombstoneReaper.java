@@ -8,6 +8,7 @@ import io.dynakv.common.Versioned;
 import io.dynakv.replication.ReplicationStats;
 import io.dynakv.storage.PartitionRecord;
 import io.dynakv.storage.StorageEngine;
+import io.dynakv.storage.StorageFullException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.IntFunction;
@@ -116,7 +117,12 @@ public final class TombstoneReaper {
                     && expired(record.value(), horizonMillis)
                     && horizons.heldByAll(partition, record.value().hlc(), others.get())
                     && stillThere(partition, record)) {
-                storage.remove(partition, record.table(), record.key());
+                try {
+                    storage.remove(partition, record.table(), record.key());
+                } catch (StorageFullException e) {
+                    stats.tombstonesPurged.add(purged);
+                    return purged; // a full disk takes no deletes either: this slice again next tick
+                }
                 purged++;
             }
         }
