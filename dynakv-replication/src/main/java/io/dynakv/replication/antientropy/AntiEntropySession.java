@@ -15,6 +15,7 @@ import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.replication.replica.Replica;
 import io.dynakv.storage.PartitionRecord;
 import io.dynakv.storage.StorageEngine;
+import io.dynakv.storage.StorageFullException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +73,9 @@ public final class AntiEntropySession {
         /** The session timeout fired first; the repairs made so far stay. */
         TIMED_OUT,
         /** The peer refused a pushed version; the other repairs stay. */
-        PUSH_FAILED
+        PUSH_FAILED,
+        /** This node's disk is full: a version pulled from the peer could not be stored. */
+        LOCAL_DISK_FULL
     }
 
     /**
@@ -230,27 +233,39 @@ public final class AntiEntropySession {
         List<PartitionRecord> local =
                 bucketRecords(storage, partition, settings.leafCount(), settings.pageSize(), reply.bucket());
         for (RecordDifference d : MerkleDiff.differingRecords(local, reply.records())) {
-            repair(d);
+            if (!repair(d)) {
+                return;
+            }
         }
         requestNextBucket();
     }
 
-    /** Pulls the peer's version, then pushes the local result if the peer does not hold it already. */
-    private void repair(RecordDifference d) {
+    /**
+     * Pulls the peer's version, then pushes the local result if the peer does not hold it already.
+     * Returns false when the round had to end: a full disk here cannot store what it pulls, and a
+     * round that goes on would claim (as a completed round) a repair it never made.
+     */
+    private boolean repair(RecordDifference d) {
         KeyRef key = new KeyRef(partition, d.table(), d.key());
         if (d.peer().isPresent()) {
-            replica.apply(key, d.peer().get());
+            try {
+                replica.apply(key, d.peer().get());
+            } catch (StorageFullException e) {
+                finish(Status.LOCAL_DISK_FULL);
+                return false;
+            }
             pulled++;
         }
         Optional<Versioned> mine = replica.read(key);
         if (mine.isEmpty()
                 || d.peer().isPresent() && sameVersion(mine.get(), d.peer().get())) {
-            return;
+            return true;
         }
         Versioned version = mine.get();
         pushed++;
         pendingPushes++;
         enqueue(recordBytes(d.table(), d.key(), version), () -> gateway.write(peer, key, version, this::onPushReply));
+        return true;
     }
 
     private void onPushReply(ReplicaReply reply) {

@@ -23,6 +23,7 @@ import io.dynakv.replication.antientropy.AntiEntropySession.Settings;
 import io.dynakv.replication.antientropy.AntiEntropySession.Status;
 import io.dynakv.replication.replica.Replica;
 import io.dynakv.replication.replica.Resolution;
+import io.dynakv.storage.FullDiskStorageEngine;
 import io.dynakv.storage.InMemoryStorageEngine;
 import io.dynakv.storage.PartitionRecord;
 import java.util.ArrayList;
@@ -53,7 +54,10 @@ class AntiEntropySessionTest {
         final VirtualLoop loop = new VirtualLoop();
         final InMemoryStorageEngine a = new InMemoryStorageEngine();
         final InMemoryStorageEngine b = new InMemoryStorageEngine();
-        final Replica replicaA = new Replica(a, new HlcClock(loop), new ReplicationStats());
+        /** A's disk as its replica sees it: it can be filled. */
+        final FullDiskStorageEngine full = new FullDiskStorageEngine(a);
+
+        final Replica replicaA = new Replica(full, new HlcClock(loop), new ReplicationStats());
         final Replica replicaB = new Replica(b, new HlcClock(loop), new ReplicationStats());
         AntiEntropySession session;
 
@@ -241,6 +245,26 @@ class AntiEntropySessionTest {
         assertThat(records(p.b)).isEqualTo(beforeB);
 
         p.loop.dropWhen(m -> false);
+        assertThat(p.round(2, settings(64)).status()).isEqualTo(Status.COMPLETED);
+        assertThat(records(p.a)).isEqualTo(want);
+        assertThat(records(p.b)).isEqualTo(want);
+    }
+
+    /**
+     * A full disk on the initiator cannot store what it pulls: the round ends as failed at once
+     * (a completed round would tell the tombstone GC that the peer and this node agree), and a
+     * round after the disk has room again completes the repair.
+     */
+    @Test
+    void aFullDiskEndsTheRoundWithoutClaimingItCompleted() {
+        Pair p = new Pair();
+        diverge(p, new SplittableRandom(5), 100, 20);
+        Map<String, PartitionRecord> want = expected(p.a, p.b);
+        p.full.fill();
+
+        assertThat(p.round(1, settings(64)).status()).isEqualTo(Status.LOCAL_DISK_FULL);
+
+        p.full.empty();
         assertThat(p.round(2, settings(64)).status()).isEqualTo(Status.COMPLETED);
         assertThat(records(p.a)).isEqualTo(want);
         assertThat(records(p.b)).isEqualTo(want);
