@@ -31,8 +31,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -192,11 +190,8 @@ final class ShardAssembly {
         new TombstoneReaper(
                         storage,
                         replica.horizons(),
-                        this::otherReplicas,
-                        clock,
                         scheduler,
                         handle.stats(),
-                        config.tombstoneGrace().toMillis(),
                         owned,
                         REAPER_RECORDS_PER_TICK,
                         REAPER_TICK.toNanos())
@@ -217,14 +212,6 @@ final class ShardAssembly {
         } else {
             loop.runOnContext(ignored -> work.run());
         }
-    }
-
-    /** What the reaper asks: the other replicas of a partition this node holds; empty before a ring. */
-    private Optional<List<NodeId>> otherReplicas(int partition) {
-        Ring ring = cluster.ring();
-        return ring == null
-                ? Optional.empty()
-                : TombstoneReaper.otherReplicas(handle.id(), ring.preferenceList(partition));
     }
 
     /** The partitions of shard {@code index} that the ring gives this node; none before a ring. */

@@ -4,6 +4,7 @@ import io.dynakv.cluster.membership.MembershipTransport;
 import io.dynakv.cluster.ring.PartitionTable;
 import io.dynakv.cluster.ring.Partitioner;
 import io.dynakv.common.CausalContext;
+import io.dynakv.common.Hlc;
 import io.dynakv.common.HlcClock;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.ValueKind;
@@ -31,6 +32,7 @@ import io.dynakv.replication.coordinator.WriteRequest;
 import io.dynakv.replication.message.ForwardWriteRequest;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.replication.replica.Replica;
+import io.dynakv.replication.replica.TombstoneHorizons;
 import io.dynakv.replication.replica.TombstoneReaper;
 import io.dynakv.storage.InMemoryStorageEngine;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +79,9 @@ import java.util.function.Consumer;
  * <p><b>Tombstone GC</b> ({@link TombstoneGcOptions}, off unless asked for). Every node also runs
  * anti-entropy rounds with its co-replicas and the {@link TombstoneReaper} with a short grace, both
  * timed by its own clock, and the nemesis gains the <em>long outage</em>: a node crashed for several
- * times the grace while the others delete keys it holds and purge what they may.
+ * times the grace while the others delete keys it holds and purge what they may. After the
+ * replicas agree, every tombstone past the grace must be gone within {@link #TOMBSTONE_DRAIN_NANOS}
+ * (bounded metadata).
  *
  * <p><b>Heal.</b> After the workload the faulted node is restored, the weather cleared, in-flight
  * requests drained. There is no anti-entropy or hinted handoff yet, so convergence comes from read
@@ -153,6 +157,9 @@ public final class ReplicationSimulation {
             new AntiEntropySession.Settings(16, 64, 200 * MS, 1L << 30, 1L << 20);
 
     private static final int REAPER_RECORDS_PER_TICK = 64;
+
+    /** How long after convergence every tombstone past the grace must be gone (rule 4). */
+    private static final long TOMBSTONE_DRAIN_NANOS = 3000 * MS;
 
     /** One simulated machine: its id, clock and disk outlive its processes. */
     private final class Node {
@@ -320,6 +327,9 @@ public final class ReplicationSimulation {
                 finalState.put(key, stored(byId.get(first), ref));
             }
             checker.checkFinal(finalState);
+            if (gc.enabled()) {
+                checkTombstonesPurged();
+            }
         }
         return result(healNanos);
     }
@@ -374,7 +384,7 @@ public final class ReplicationSimulation {
         long generation = n.generation;
         SimScheduler scheduler = new SimScheduler(sim, n.clock);
         HlcClock hlc = new HlcClock(n.clock);
-        Replica replica = new Replica(n.storage, hlc, stats);
+        Replica replica = new Replica(n.storage, hlc, stats, horizons(n, hlc));
         SimGroupCommitter committer =
                 new SimGroupCommitter(scheduler, n.storage, sim.split(), MS / 2, 5 * MS, options.ackBeforeFsync());
         Transport out = (to, message) -> n.net.send(to, new Wire(generation, message));
@@ -404,6 +414,20 @@ public final class ReplicationSimulation {
         }
     }
 
+    /** The node's tombstone GC rule, on its own clock; {@code purgeByAgeAlone}: as if it were the only replica. */
+    private TombstoneHorizons horizons(Node n, HlcClock hlc) {
+        if (!gc.enabled()) {
+            return TombstoneHorizons.neverPurging(hlc);
+        }
+        return new TombstoneHorizons(
+                hlc,
+                n.clock,
+                gc.graceMillis(),
+                p -> gc.purgeByAgeAlone()
+                        ? Optional.of(List.of())
+                        : TombstoneReaper.otherReplicas(n.id, table.preferenceList(p)));
+    }
+
     /** Anti-entropy with the co-replicas and the tombstone reaper, on the node's own clock. */
     private void startTombstoneGc(Node n, long generation, Transport out, ReplicaGateway gateway) {
         n.responder = new AntiEntropyResponder(
@@ -425,13 +449,8 @@ public final class ReplicationSimulation {
         new TombstoneReaper(
                         n.storage,
                         n.replica.horizons(),
-                        p -> gc.purgeByAgeAlone()
-                                ? Optional.of(List.of())
-                                : TombstoneReaper.otherReplicas(n.id, table.preferenceList(p)),
-                        n.clock,
                         n.scheduler,
                         stats,
-                        gc.graceMillis(),
                         table.partitionsOf(n.id),
                         REAPER_RECORDS_PER_TICK,
                         gc.reaperTickNanos())
@@ -738,6 +757,30 @@ public final class ReplicationSimulation {
                             now.map(ReplicationChecker::describe).orElse("nothing"));
                 }
                 now.ifPresent(v -> n.lastChecked.put(key, v));
+            }
+        }
+    }
+
+    /**
+     * (4) Bounded metadata: once replicas agree, every tombstone goes. After {@link
+     * #TOMBSTONE_DRAIN_NANOS} more of anti-entropy and reaping (no writes), no node may still hold
+     * a tombstone older than the grace plus that time.
+     */
+    private void checkTombstonesPurged() {
+        sim.runFor(TOMBSTONE_DRAIN_NANOS);
+        for (Node n : nodes) {
+            for (String key : keys) {
+                Optional<Versioned> v = stored(n, keyRefs.get(key));
+                long ageMillis = v.isPresent()
+                        ? n.clock.wallMillis() - Hlc.millis(v.get().hlc())
+                        : 0;
+                if (v.isPresent()
+                        && v.get().isTombstone()
+                        && ageMillis > gc.graceMillis() + TOMBSTONE_DRAIN_NANOS / MS) {
+                    checker.violation(
+                            "(4) %s still holds the tombstone of %s, %d ms old, %d ms after the replicas agreed",
+                            n.id, key, ageMillis, TOMBSTONE_DRAIN_NANOS / MS);
+                }
             }
         }
     }

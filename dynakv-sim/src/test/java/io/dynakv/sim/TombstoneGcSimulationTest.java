@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class TombstoneGcSimulationTest {
 
-    private static final int DEFAULT_SEEDS = 150;
+    private static final int DEFAULT_SEEDS = 100;
     private static final long[] FIXED = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
 
     /**

@@ -33,7 +33,9 @@ import java.util.function.Consumer;
  * fetch each differing bucket's records, one bucket at a time; compare key by key ({@link
  * MerkleDiff#differingRecords}). A version the peer holds is applied locally ({@link
  * Replica#apply}, which keeps it only if it supersedes or conflicts); then whatever the local
- * replica holds, if it is not the peer's version, is pushed to the peer. After the apply the local
+ * replica holds, if it is not the peer's version, is pushed to the peer (except a tombstone past
+ * the grace that only one side still holds: see {@link
+ * io.dynakv.replication.replica.TombstoneHorizons}). After the apply the local
  * version descends from the peer's, so the peer's own resolution takes it as is: one round leaves
  * both replicas with the same version of every key that was compared.
  *
@@ -247,6 +249,9 @@ public final class AntiEntropySession {
      */
     private boolean repair(RecordDifference d) {
         KeyRef key = new KeyRef(partition, d.table(), d.key());
+        if (purgedOnOneSide(d.peer(), replica.read(key))) {
+            return true;
+        }
         if (d.peer().isPresent()) {
             try {
                 replica.apply(key, d.peer().get());
@@ -266,6 +271,18 @@ public final class AntiEntropySession {
         pendingPushes++;
         enqueue(recordBytes(d.table(), d.key(), version), () -> gateway.write(peer, key, version, this::onPushReply));
         return true;
+    }
+
+    /**
+     * One side holds a tombstone past the grace, the other nothing for its key: that side purged
+     * it, or never held anything it could bring back. Copying it either way would only have it
+     * purged again (see {@link io.dynakv.replication.replica.TombstoneHorizons}).
+     */
+    private boolean purgedOnOneSide(Optional<Versioned> peerVersion, Optional<Versioned> mine) {
+        if (peerVersion.isPresent() == mine.isPresent()) {
+            return false;
+        }
+        return replica.horizons().pastGrace(peerVersion.isPresent() ? peerVersion.get() : mine.get());
     }
 
     private void onPushReply(ReplicaReply reply) {

@@ -18,11 +18,17 @@ public final class Replica {
     private final ReplicationStats stats;
     private final TombstoneHorizons horizons;
 
+    /** A replica that never purges (no tombstone GC): for tests and tools. */
     public Replica(StorageEngine storage, HlcClock hlc, ReplicationStats stats) {
+        this(storage, hlc, stats, TombstoneHorizons.neverPurging(hlc));
+    }
+
+    /** @param horizons this node's tombstone GC rule, which this replica keeps informed of its writes */
+    public Replica(StorageEngine storage, HlcClock hlc, ReplicationStats stats, TombstoneHorizons horizons) {
         this.storage = storage;
         this.hlc = hlc;
         this.stats = stats;
-        this.horizons = new TombstoneHorizons(hlc);
+        this.horizons = horizons;
     }
 
     /** Which of this replica's tombstones its co-replicas are known to hold: what may be purged. */

@@ -1,15 +1,30 @@
 package io.dynakv.replication.replica;
 
+import io.dynakv.common.Clock;
+import io.dynakv.common.Hlc;
 import io.dynakv.common.HlcClock;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.Versioned;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
 
 /**
- * What this node knows its co-replicas hold: per partition and per other replica, a
+ * Which tombstones may be purged: {@link #purgeable} holds for a tombstone older than the grace
+ * that every other replica of its partition is known to hold. The reaper purges by it.
+ *
+ * <p>Why anti-entropy leaves alone a tombstone past the grace that only one side holds (the other
+ * holding nothing for the key): replicas purge at different moments, and copying the tombstone
+ * back to one that purged it would make it wait for new rounds, during which it copies the
+ * tombstone back to the others once they purged: they would take turns forever (measured in the
+ * simulator: tombstones never drained). A replica that holds nothing has nothing to bring back;
+ * what could still bring a value back is an input older than the grace, which the grace already
+ * accepts (Cassandra leaves tombstones past gc_grace out of repair for the same reason).
+ *
+ * <p>What this node knows its co-replicas hold: per partition and per other replica, a
  * <em>horizon</em> H such that every tombstone this node stores in the partition with an HLC below
  * H is held by that replica too (or something newer: a version that descends or merged it). A
  * tombstone may be purged only below the horizon of every other replica of its partition: then no
@@ -39,10 +54,63 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TombstoneHorizons {
 
     private final HlcClock hlc;
+    private final Clock clock;
+    private final long graceMillis;
+    private final IntFunction<Optional<List<NodeId>>> otherReplicas;
     private final Map<Integer, PartitionHorizon> partitions = new ConcurrentHashMap<>();
 
-    public TombstoneHorizons(HlcClock hlc) {
+    /**
+     * @param clock this node's wall clock, against which a tombstone's age is its HLC's distance
+     * @param graceMillis the least age of a purgeable tombstone (not negative)
+     * @param otherReplicas a partition's replicas other than this node; empty when this node holds
+     *     no replica of it or knows no ring yet, and then nothing of the partition is purgeable
+     */
+    public TombstoneHorizons(
+            HlcClock hlc, Clock clock, long graceMillis, IntFunction<Optional<List<NodeId>>> otherReplicas) {
+        if (graceMillis < 0) {
+            throw new IllegalArgumentException("grace must not be negative: " + graceMillis);
+        }
         this.hlc = hlc;
+        this.clock = clock;
+        this.graceMillis = graceMillis;
+        this.otherReplicas = otherReplicas;
+    }
+
+    /** Horizons that never make anything purgeable (no replica is ever known): no tombstone GC. */
+    public static TombstoneHorizons neverPurging(HlcClock hlc) {
+        Clock epoch = new Clock() { // every tombstone is younger than a grace of 0 at time 0
+                    @Override
+                    public long nowNanos() {
+                        return 0;
+                    }
+
+                    @Override
+                    public long wallMillis() {
+                        return 0;
+                    }
+                };
+        return new TombstoneHorizons(hlc, epoch, 0, partition -> Optional.empty());
+    }
+
+    /**
+     * True when {@code version} is a tombstone older than the grace (by this node's clock) and
+     * every other replica of {@code partition} is known to hold it.
+     */
+    public boolean purgeable(int partition, Versioned version) {
+        if (!pastGrace(version)) {
+            return false;
+        }
+        Optional<List<NodeId>> others = otherReplicas.apply(partition);
+        return others.isPresent() && heldByAll(partition, version.hlc(), others.get());
+    }
+
+    /**
+     * True when {@code version} is a tombstone older than the grace by this node's clock (the
+     * neverPurging rule has none). Anti-entropy does not copy such a tombstone to a replica that
+     * holds nothing for its key, nor take one from a replica when it holds nothing itself.
+     */
+    public boolean pastGrace(Versioned version) {
+        return version.isTombstone() && Hlc.millis(version.hlc()) < clock.wallMillis() - graceMillis;
     }
 
     /** The replica stored {@code version} in {@code partition}; a tombstone lowers the horizons below it. */
@@ -69,7 +137,7 @@ public final class TombstoneHorizons {
      * True when each of {@code otherReplicas} is known to hold this node's tombstones of the
      * partition up to and including HLC {@code tombstoneHlc} (or newer versions of their keys).
      */
-    public boolean heldByAll(int partition, long tombstoneHlc, List<NodeId> otherReplicas) {
+    boolean heldByAll(int partition, long tombstoneHlc, List<NodeId> otherReplicas) {
         if (otherReplicas.isEmpty()) {
             return true; // the only replica: no one else can bring a deleted value back
         }

@@ -1,7 +1,5 @@
 package io.dynakv.replication.replica;
 
-import io.dynakv.common.Clock;
-import io.dynakv.common.Hlc;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.Scheduler;
 import io.dynakv.common.Versioned;
@@ -11,7 +9,6 @@ import io.dynakv.storage.StorageEngine;
 import io.dynakv.storage.StorageFullException;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.IntFunction;
 
 /**
  * Purges tombstones that every replica of their partition holds and that are older than the grace
@@ -38,11 +35,8 @@ public final class TombstoneReaper {
 
     private final StorageEngine storage;
     private final TombstoneHorizons horizons;
-    private final IntFunction<Optional<List<NodeId>>> otherReplicas;
-    private final Clock clock;
     private final Scheduler scheduler;
     private final ReplicationStats stats;
-    private final long graceMillis;
     private final int[] partitions;
     private final int recordsPerTick;
     private final long tickNanos;
@@ -50,32 +44,22 @@ public final class TombstoneReaper {
     private String afterTable;
     private byte[] afterKey;
 
-    /**
-     * @param otherReplicas a partition's replicas other than this node; empty when this node holds
-     *     no replica of it or knows no ring yet, and then nothing of the partition is purged
-     */
+    /** @param horizons the rule: what is purgeable (the replica's, which it keeps informed) */
     public TombstoneReaper(
             StorageEngine storage,
             TombstoneHorizons horizons,
-            IntFunction<Optional<List<NodeId>>> otherReplicas,
-            Clock clock,
             Scheduler scheduler,
             ReplicationStats stats,
-            long graceMillis,
             int[] partitions,
             int recordsPerTick,
             long tickNanos) {
-        if (recordsPerTick < 1 || tickNanos < 1 || graceMillis < 0) {
-            throw new IllegalArgumentException(
-                    "recordsPerTick and tickNanos must be positive, graceMillis not negative");
+        if (recordsPerTick < 1 || tickNanos < 1) {
+            throw new IllegalArgumentException("recordsPerTick and tickNanos must be positive");
         }
         this.storage = storage;
         this.horizons = horizons;
-        this.otherReplicas = otherReplicas;
-        this.clock = clock;
         this.scheduler = scheduler;
         this.stats = stats;
-        this.graceMillis = graceMillis;
         this.partitions = partitions.clone();
         this.recordsPerTick = recordsPerTick;
         this.tickNanos = tickNanos;
@@ -109,14 +93,9 @@ public final class TombstoneReaper {
         }
         int partition = partitions[partitionIndex];
         List<PartitionRecord> records = storage.scanPartition(partition, afterTable, afterKey, recordsPerTick);
-        long horizonMillis = clock.wallMillis() - graceMillis;
-        Optional<List<NodeId>> others = otherReplicas.apply(partition);
         int purged = 0;
         for (PartitionRecord record : records) {
-            if (others.isPresent()
-                    && expired(record.value(), horizonMillis)
-                    && horizons.heldByAll(partition, record.value().hlc(), others.get())
-                    && stillThere(partition, record)) {
+            if (horizons.purgeable(partition, record.value()) && stillThere(partition, record)) {
                 try {
                     storage.remove(partition, record.table(), record.key());
                 } catch (StorageFullException e) {
@@ -137,10 +116,6 @@ public final class TombstoneReaper {
             afterKey = last.key();
         }
         return purged;
-    }
-
-    private static boolean expired(Versioned version, long horizonMillis) {
-        return version.isTombstone() && Hlc.millis(version.hlc()) < horizonMillis;
     }
 
     /** The scan may predate a newer write still pending in storage: purge only what is current. */

@@ -37,19 +37,18 @@ class TombstoneReaperTest {
 
     private final InMemoryStorageEngine storage = new InMemoryStorageEngine();
     private final ReplicationStats stats = new ReplicationStats();
-    /** The node's HLC, on a clock that reads NOW_MILLIS like the reaper's. */
-    private final HlcClock hlc = new HlcClock(fixedWall(NOW_MILLIS));
-
-    private final Replica replica = new Replica(storage, hlc, stats);
+    private final Clock clock = fixedWall(NOW_MILLIS);
     /** Single-replica partitions unless a test says otherwise: only the grace applies. */
     private List<NodeId> others = List.of();
+
+    private final HlcClock hlc = new HlcClock(clock);
+    private final Replica replica = new Replica(storage, hlc, stats, horizons(hlc, clock, GRACE_MILLIS));
 
     private final List<Runnable> timers = new ArrayList<>();
     private final Scheduler scheduler = (delay, task) -> {
         timers.add(task);
         return () -> timers.remove(task);
     };
-    private final Clock clock = fixedWall(NOW_MILLIS);
 
     @Test
     void purgesOnlyExpiredTombstonesAcrossEveryPartitionAndTable() {
@@ -93,17 +92,8 @@ class TombstoneReaperTest {
                 return snapshot;
             }
         };
-        TombstoneReaper reaper = new TombstoneReaper(
-                lagging,
-                replica.horizons(),
-                p -> Optional.of(others),
-                clock,
-                scheduler,
-                stats,
-                GRACE_MILLIS,
-                new int[] {0},
-                10,
-                1_000_000);
+        TombstoneReaper reaper =
+                new TombstoneReaper(lagging, replica.horizons(), scheduler, stats, new int[] {0}, 10, 1_000_000);
 
         assertThat(reaper.step()).isZero();
         assertThat(storage.get(0, "a", key("k")))
@@ -172,23 +162,15 @@ class TombstoneReaperTest {
         long tenMinutesMillis = 600_000;
         others = List.of(B, C);
         Clock fast = fixedWall(NOW_MILLIS + tenMinutesMillis);
-        Replica fastReplica = new Replica(storage, new HlcClock(fast), stats);
+        HlcClock fastHlc = new HlcClock(fast);
+        Replica fastReplica = new Replica(storage, fastHlc, stats, horizons(fastHlc, fast, 60_000));
         fastReplica.apply(new KeyRef(0, "a", key("k")), tombstone(NOW_MILLIS - 1_000)); // deleted 1 s ago
         storage.sync();
         for (int i = 0; i < 2; i++) { // C is down
             fastReplica.horizons().repaired(0, B, fastReplica.horizons().repairTime());
         }
-        TombstoneReaper reaper = new TombstoneReaper(
-                storage,
-                fastReplica.horizons(),
-                p -> Optional.of(others),
-                fast,
-                scheduler,
-                stats,
-                60_000,
-                new int[] {0},
-                10,
-                1_000_000);
+        TombstoneReaper reaper =
+                new TombstoneReaper(storage, fastReplica.horizons(), scheduler, stats, new int[] {0}, 10, 1_000_000);
 
         assertThat(reaper.step()).isZero();
         assertThat(storage.get(0, "a", key("k"))).isPresent();
@@ -198,17 +180,9 @@ class TombstoneReaperTest {
     void purgesNothingOfAPartitionThisNodeHoldsNoReplicaOf() {
         storage.put(0, "a", key("k"), tombstone(NOW_MILLIS - 10 * GRACE_MILLIS));
         storage.sync();
-        TombstoneReaper reaper = new TombstoneReaper(
-                storage,
-                replica.horizons(),
-                p -> Optional.empty(),
-                clock,
-                scheduler,
-                stats,
-                GRACE_MILLIS,
-                new int[] {0},
-                10,
-                1_000_000);
+        TombstoneHorizons noReplica = new TombstoneHorizons(hlc, clock, GRACE_MILLIS, p -> Optional.empty());
+        TombstoneReaper reaper =
+                new TombstoneReaper(storage, noReplica, scheduler, stats, new int[] {0}, 10, 1_000_000);
 
         assertThat(reaper.step()).isZero();
         assertThat(TombstoneReaper.otherReplicas(SELF, List.of(B, C))).isEmpty();
@@ -216,17 +190,12 @@ class TombstoneReaperTest {
     }
 
     private TombstoneReaper reaper(int[] partitions, int perTick) {
-        return new TombstoneReaper(
-                storage,
-                replica.horizons(),
-                p -> Optional.of(others),
-                clock,
-                scheduler,
-                stats,
-                GRACE_MILLIS,
-                partitions,
-                perTick,
-                1_000_000);
+        return new TombstoneReaper(storage, replica.horizons(), scheduler, stats, partitions, perTick, 1_000_000);
+    }
+
+    /** The rule with this test's other replicas ({@link #others}, read at each check). */
+    private TombstoneHorizons horizons(HlcClock nodeHlc, Clock wall, long graceMillis) {
+        return new TombstoneHorizons(nodeHlc, wall, graceMillis, p -> Optional.of(others));
     }
 
     /** An anti-entropy round on partition 0 with {@code peer} that began now and completed. */
