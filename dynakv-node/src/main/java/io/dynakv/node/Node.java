@@ -13,6 +13,8 @@ import io.dynakv.node.cluster.SeedLookup;
 import io.dynakv.replication.ReplicationStats;
 import io.dynakv.replication.coordinator.DotLease;
 import io.dynakv.replication.replica.Replica;
+import io.dynakv.replication.replica.TombstoneHorizons;
+import io.dynakv.replication.replica.TombstoneReaper;
 import io.dynakv.storage.StorageEngine;
 import io.dynakv.storage.rocksdb.RocksDbStorageEngine;
 import io.vertx.core.DeploymentOptions;
@@ -23,6 +25,7 @@ import java.net.BindException;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -167,7 +170,9 @@ public final class Node implements AutoCloseable {
 
     private void deploy() {
         HlcClock hlc = new HlcClock(clock);
-        Replica replica = new Replica(storage, hlc, handle.stats());
+        TombstoneHorizons horizons =
+                new TombstoneHorizons(hlc, clock, config.tombstoneGrace().toMillis(), this::otherReplicas);
+        Replica replica = new Replica(storage, hlc, handle.stats(), horizons);
         HttpApi api = new HttpApi(handle);
         AtomicInteger next = new AtomicInteger();
         try {
@@ -269,6 +274,15 @@ public final class Node implements AutoCloseable {
                     handle.id(),
                     cluster.control().view().table().epoch());
         }
+    }
+
+    /** The other replicas of a partition this node holds, for the tombstone GC; empty before a ring. */
+    private Optional<List<NodeId>> otherReplicas(int partition) {
+        Cluster c = cluster;
+        Ring ring = c == null ? null : c.ring();
+        return ring == null
+                ? Optional.empty()
+                : TombstoneReaper.otherReplicas(handle.id(), ring.preferenceList(partition));
     }
 
     private int replicasPerKey() {

@@ -34,6 +34,12 @@ import picocli.CommandLine.Parameters;
         })
 public final class NodeCommand implements Callable<NodeConfig> {
 
+    /**
+     * The shortest tombstone grace accepted. Below it, a hint or a delayed write still on its way
+     * could carry a deleted value to a replica after every replica purged the tombstone.
+     */
+    static final long MIN_TOMBSTONE_GRACE_SECONDS = 60;
+
     /** The default node-to-node port is the HTTP port plus this (the seeds use adjacent HTTP ports). */
     static final int PEER_PORT_OFFSET = 10000;
 
@@ -149,9 +155,12 @@ public final class NodeCommand implements Callable<NodeConfig> {
             names = "--tombstone-grace-seconds",
             paramLabel = "SECONDS",
             defaultValue = "${env:DYNAKV_TOMBSTONE_GRACE_SECONDS:-864000}",
-            description = "how long a delete's tombstone is kept before it is purged; must exceed the"
-                    + " longest time a replica can be down and still rejoin (default ${DEFAULT-VALUE},"
-                    + " 10 days) [DYNAKV_TOMBSTONE_GRACE_SECONDS]")
+            description = "the least time a delete's tombstone is kept. It is purged only once anti-entropy"
+                    + " has shown that every replica of its partition holds it, so a replica that was"
+                    + " down for longer never brings a deleted value back; the grace covers hints and"
+                    + " delayed messages that may still carry an older value. At least "
+                    + MIN_TOMBSTONE_GRACE_SECONDS + " (default ${DEFAULT-VALUE}, 10 days)"
+                    + " [DYNAKV_TOMBSTONE_GRACE_SECONDS]")
     long tombstoneGraceSeconds;
 
     @Option(
@@ -267,7 +276,11 @@ public final class NodeCommand implements Callable<NodeConfig> {
                 requestTimeoutMs >= 1 && requestTimeoutMs <= 3_600_000,
                 "--request-timeout-ms must be 1..3600000 (one hour)");
         require(eventLoops >= 0 && eventLoops <= 256, "--event-loops must be 0..256");
-        require(tombstoneGraceSeconds >= 0, "--tombstone-grace-seconds must not be negative");
+        require(
+                tombstoneGraceSeconds >= MIN_TOMBSTONE_GRACE_SECONDS,
+                "--tombstone-grace-seconds must be at least " + MIN_TOMBSTONE_GRACE_SECONDS
+                        + ": a tombstone must outlive the hints and delayed messages that may still carry"
+                        + " the value it deleted, or one of them brings the value back after the purge");
         require(blockCacheMb >= 1 && blockCacheMb <= 1 << 20, "--block-cache-mb must be 1..1048576 (1 TiB)");
         require(peerPort >= 0 && peerPort <= 65535, "--peer-port must be 0..65535");
         int peer = peerPort != 0 ? peerPort : bindAddress.port() + PEER_PORT_OFFSET;

@@ -196,10 +196,9 @@ final class ShardAssembly {
                 .toArray();
         new TombstoneReaper(
                         storage,
-                        clock,
+                        replica.horizons(),
                         scheduler,
                         handle.stats(),
-                        config.tombstoneGrace().toMillis(),
                         owned,
                         REAPER_RECORDS_PER_TICK,
                         REAPER_TICK.toNanos())

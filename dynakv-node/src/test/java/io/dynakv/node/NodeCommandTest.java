@@ -179,7 +179,8 @@ class NodeCommandTest {
                 "--request-timeout-ms | 0 | --request-timeout-ms must be 1..3600000",
                 "--event-loops | -1 | --event-loops must be 0..256",
                 "--event-loops | 257 | --event-loops must be 0..256",
-                "--tombstone-grace-seconds | -1 | --tombstone-grace-seconds must not be negative",
+                "--tombstone-grace-seconds | -1 | --tombstone-grace-seconds must be at least 60",
+                "--tombstone-grace-seconds | 59 | --tombstone-grace-seconds must be at least 60",
                 "--block-cache-mb | 0 | --block-cache-mb must be 1..1048576",
                 "--log-format | xml | --log-format must be text or json",
                 "--advertise | host:99999 | outside 1..65535"
@@ -188,6 +189,18 @@ class NodeCommandTest {
         assertThatThrownBy(() -> config("127.0.0.1:7000", flag, value))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
+    }
+
+    /**
+     * Issue 9 item 3: a grace of 0 was accepted, and a tombstone could go while a hint carrying the
+     * value it deleted was still on its way. The message says why and what the minimum is.
+     */
+    @Test
+    void zeroGraceIsRefused() {
+        assertThatThrownBy(() -> config("127.0.0.1:7000", "--tombstone-grace-seconds", "0"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--tombstone-grace-seconds must be at least 60")
+                .hasMessageContaining("brings the value back");
     }
 
     @Test

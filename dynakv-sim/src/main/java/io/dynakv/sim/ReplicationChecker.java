@@ -44,6 +44,11 @@ import java.util.TreeMap;
  *       record: clock, HLC, writer, kind and value, not only an equal clock; nodes outside the
  *       preference list hold nothing) and reported through {@link #violation}.
  * </ul>
+ *
+ * <p>With tombstone GC ({@code purging}), a key may hold nothing because its tombstone was purged.
+ * Nothing then stands for a write only if some tombstone sent for the key descends (or is) that
+ * write: the write was deleted, then the tombstone went. A value that comes back afterwards is
+ * still a resurrection by rule (2a).
  */
 final class ReplicationChecker {
 
@@ -101,6 +106,10 @@ final class ReplicationChecker {
     }
 
     private final long seed;
+    private final boolean purging;
+    /** key → the tombstones coordinators sent (new deletes and repairs): what a purge may stand for. */
+    private final TreeMap<String, List<Versioned>> tombstonesSent = new TreeMap<>();
+
     private final List<Op> ops = new ArrayList<>();
     private final TreeMap<String, List<Op>> ackedWrites = new TreeMap<>();
     /** key → value → the version the value was first sent to a replica with. */
@@ -109,7 +118,13 @@ final class ReplicationChecker {
     private final List<String> violations = new ArrayList<>();
 
     ReplicationChecker(long seed) {
+        this(seed, false);
+    }
+
+    /** @param purging tombstones may be purged, so an empty key may stand for a delete */
+    ReplicationChecker(long seed, boolean purging) {
         this.seed = seed;
+        this.purging = purging;
     }
 
     Op issue(int client, Kind kind, String key, NodeId coordinator, long now, String value, boolean withContext) {
@@ -122,6 +137,8 @@ final class ReplicationChecker {
     void sent(String key, Versioned version) {
         if (!version.isTombstone()) {
             minted.computeIfAbsent(key, k -> new TreeMap<>()).putIfAbsent(text(version), version);
+        } else if (purging) {
+            tombstonesSent.computeIfAbsent(key, k -> new ArrayList<>()).add(version);
         }
     }
 
@@ -151,7 +168,7 @@ final class ReplicationChecker {
             }
         }
         for (Op write : ackedWrites.getOrDefault(op.key, List.of())) {
-            if (write.doneAt < op.issuedAt && !contains(result, write.version)) {
+            if (write.doneAt < op.issuedAt && !holds(op.key, result, write)) {
                 violation("read-your-writes: %s missed %s, acknowledged before the read was issued", op, write);
             }
         }
@@ -169,7 +186,7 @@ final class ReplicationChecker {
             Optional<Versioned> last = e.getValue();
             List<Op> acked = ackedWrites.getOrDefault(key, List.of());
             for (Op write : acked) {
-                if (!contains(last, write.version)) {
+                if (!holds(key, last, write)) {
                     violation(
                             "(1) acknowledged %s lost: %s converged to %s",
                             write, key, last.map(ReplicationChecker::describe).orElse("nothing"));
@@ -193,7 +210,7 @@ final class ReplicationChecker {
             for (Op write : acked) {
                 if (write.kind == Kind.DELETE
                         && descendsAll(write.version, values.values())
-                        && (last.isEmpty() || !last.get().isTombstone())) {
+                        && (last.isEmpty() ? !purging : !last.get().isTombstone())) {
                     violation(
                             "(2b) %s was last deleted by %s, with no later or concurrent write, but converged to %s",
                             key, write, last.map(ReplicationChecker::describe).orElse("nothing"));
@@ -223,6 +240,41 @@ final class ReplicationChecker {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether {@code held}, read or converged to, keeps acknowledged {@code write}: it contains it
+     * ({@link #contains}), or, with purging, a tombstone purge explains why it does not. A purge
+     * forgets the causal past of the key, so what is written next need not descend the writes the
+     * delete superseded. Then: a delete is kept unless {@code held} is a value the delete
+     * superseded (a resurrection); a put is kept unless {@code held} is a value it superseded, and
+     * only if some tombstone sent for the key superseded it (or was concurrent and won the merge).
+     */
+    private boolean holds(String key, Optional<Versioned> held, Op write) {
+        if (contains(held, write.version)) {
+            return true;
+        }
+        if (!purging) {
+            return false;
+        }
+        if (held.isPresent() && !held.get().isTombstone()) {
+            Versioned origin = minted.getOrDefault(key, new TreeMap<>()).get(text(held.get()));
+            if (origin == null || write.version.clock().compare(origin.clock()) == Causality.AFTER) {
+                return false;
+            }
+        }
+        return write.kind == Kind.DELETE || deletedLater(key, write.version);
+    }
+
+    private boolean deletedLater(String key, Versioned write) {
+        for (Versioned tombstone : tombstonesSent.getOrDefault(key, List.of())) {
+            boolean mergedOver =
+                    tombstone.clock().compare(write.clock()) == Causality.CONCURRENT && tombstone.winsOver(write);
+            if (contains(Optional.of(tombstone), write) || mergedOver) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when {@code held} includes {@code write}: descends its clock, or is that same write. */

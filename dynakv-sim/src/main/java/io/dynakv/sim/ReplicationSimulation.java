@@ -4,6 +4,7 @@ import io.dynakv.cluster.membership.MembershipTransport;
 import io.dynakv.cluster.ring.PartitionTable;
 import io.dynakv.cluster.ring.Partitioner;
 import io.dynakv.common.CausalContext;
+import io.dynakv.common.Hlc;
 import io.dynakv.common.HlcClock;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.ValueKind;
@@ -11,6 +12,11 @@ import io.dynakv.common.Versioned;
 import io.dynakv.common.message.Message;
 import io.dynakv.common.message.Transport;
 import io.dynakv.replication.ReplicationStats;
+import io.dynakv.replication.antientropy.AntiEntropyMessage;
+import io.dynakv.replication.antientropy.AntiEntropyResponder;
+import io.dynakv.replication.antientropy.AntiEntropyScheduler;
+import io.dynakv.replication.antientropy.AntiEntropySession;
+import io.dynakv.replication.antientropy.ByteBudget;
 import io.dynakv.replication.coordinator.ConsistencyLevel;
 import io.dynakv.replication.coordinator.Coordinator;
 import io.dynakv.replication.coordinator.DotLease;
@@ -30,6 +36,9 @@ import io.dynakv.replication.message.ReplicaFailure;
 import io.dynakv.replication.message.ReplicaReadRequest;
 import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.replication.replica.Replica;
+import io.dynakv.replication.replica.TombstoneHorizons;
+import io.dynakv.replication.replica.TombstoneReaper;
+import io.dynakv.storage.InMemoryStorageEngine;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +86,13 @@ import java.util.function.Consumer;
  * in from the other replicas at the fault's end), or a restart storm (killed and restarted every
  * few milliseconds). Every stored vector must keep at most one entry per data directory that
  * ever existed in the run. No fault corrupts stored bytes.
+ *
+ * <p><b>Tombstone GC</b> ({@link TombstoneGcOptions}, off unless asked for). Every node also runs
+ * anti-entropy rounds with its co-replicas and the {@link TombstoneReaper} with a short grace, both
+ * timed by its own clock, and the nemesis gains the <em>long outage</em>: a node crashed for several
+ * times the grace while the others delete keys it holds and purge what they may. After the
+ * replicas agree, every tombstone past the grace must be gone within {@link #TOMBSTONE_DRAIN_NANOS}
+ * (bounded metadata).
  *
  * <p><b>Heal.</b> After the workload the faulted node is restored, the weather cleared, in-flight
  * requests drained. There is no anti-entropy or hinted handoff yet, so convergence comes from read
@@ -152,7 +168,9 @@ public final class ReplicationSimulation {
         /** The node loses its whole data directory and starts on an empty one, then streams its keys back. */
         WIPE,
         /** The node is killed and restarted again and again, a few milliseconds apart. */
-        RESTARTS
+        RESTARTS,
+        /** A crash for longer than the tombstone grace (with tombstone GC on). */
+        LONG_OUTAGE
     }
 
     /** Dots per lease in the simulation: small, so renewals (and a full disk's refusals) happen often. */
@@ -160,6 +178,15 @@ public final class ReplicationSimulation {
 
     /** How long a simulated metadata write (its fsync) takes. */
     private static final long META_WRITE_NANOS = MS;
+
+    /** Anti-entropy rounds compare small partitions: few leaves, short rounds, no bandwidth limit. */
+    private static final AntiEntropySession.Settings ANTI_ENTROPY =
+            new AntiEntropySession.Settings(16, 64, 200 * MS, 1L << 30, 1L << 20);
+
+    private static final int REAPER_RECORDS_PER_TICK = 64;
+
+    /** How long after convergence every tombstone past the grace must be gone (rule 5). */
+    private static final long TOMBSTONE_DRAIN_NANOS = 3000 * MS;
 
     /** One simulated machine: its id, clock and disk outlive its processes. */
     private final class Node {
@@ -183,6 +210,10 @@ public final class ReplicationSimulation {
         SimGroupCommitter committer;
         RemoteReplicaGateway remote;
         Coordinator coordinator;
+        AntiEntropyScheduler antiEntropy;
+        AntiEntropyResponder responder;
+        /** The connection of the anti-entropy request being answered: its reply goes back on it. */
+        long responderConnection;
 
         Node(NodeId id, String address, SimClock clock, SplittableRandom actorIds) {
             this.id = id;
@@ -209,6 +240,7 @@ public final class ReplicationSimulation {
     }
 
     private final ReplicationOptions options;
+    private final TombstoneGcOptions gc;
     private final Simulator sim;
     private final SimNetwork network;
     private final SplittableRandom nemesisRandom;
@@ -234,10 +266,15 @@ public final class ReplicationSimulation {
     private int clockSteps;
 
     public ReplicationSimulation(long seed, ReplicationOptions options) {
+        this(seed, options, TombstoneGcOptions.off());
+    }
+
+    public ReplicationSimulation(long seed, ReplicationOptions options, TombstoneGcOptions gc) {
         this.options = Objects.requireNonNull(options, "options");
+        this.gc = Objects.requireNonNull(gc, "gc");
         this.sim = new Simulator(seed);
         this.network = new SimNetwork(sim, NetworkOptions.lan());
-        this.checker = new ReplicationChecker(seed);
+        this.checker = new ReplicationChecker(seed, gc.enabled());
         SplittableRandom setup = sim.split();
         this.nemesisRandom = sim.split();
         int count = options.minNodes() + setup.nextInt(options.maxNodes() - options.minNodes() + 1);
@@ -341,8 +378,16 @@ public final class ReplicationSimulation {
                 finalState.put(key, stored(byId.get(first), ref));
             }
             checker.checkFinal(finalState);
+            if (gc.enabled()) {
+                checkTombstonesPurged();
+            }
         }
         return result(healNanos);
+    }
+
+    /** Tombstones the reapers purged in the run (with tombstone GC on): a check that GC did happen. */
+    public long tombstonesPurged() {
+        return stats.tombstonesPurged.sum();
     }
 
     /** The ops of the run, for failure reports. */
@@ -391,7 +436,7 @@ public final class ReplicationSimulation {
         long generation = n.generation;
         SimScheduler scheduler = new SimScheduler(sim, n.clock);
         HlcClock hlc = new HlcClock(n.clock);
-        Replica replica = new Replica(n.disk, hlc, stats);
+        Replica replica = new Replica(n.disk, hlc, stats, horizons(n, hlc));
         SimGroupCommitter committer = new SimGroupCommitter(
                 scheduler, n.disk.engine(), sim.split(), MS / 2, 5 * MS, options.ackBeforeFsync());
         Transport out = (to, message) -> n.net.send(to, new Wire(generation, message));
@@ -420,6 +465,52 @@ public final class ReplicationSimulation {
                 HintSink.NONE);
         n.running = true;
         network.attach(n.id, n.address, (from, message) -> onMessage(n, generation, from, message));
+        if (gc.enabled()) {
+            startTombstoneGc(n, generation, out, routing);
+        }
+    }
+
+    /** The node's tombstone GC rule, on its own clock; {@code purgeByAgeAlone}: as if it were the only replica. */
+    private TombstoneHorizons horizons(Node n, HlcClock hlc) {
+        if (!gc.enabled()) {
+            return TombstoneHorizons.neverPurging(hlc);
+        }
+        return new TombstoneHorizons(
+                hlc,
+                n.clock,
+                gc.graceMillis(),
+                p -> gc.purgeByAgeAlone()
+                        ? Optional.of(List.of())
+                        : TombstoneReaper.otherReplicas(n.id, table.preferenceList(p)));
+    }
+
+    /** Anti-entropy with the co-replicas and the tombstone reaper, on the node's own clock. */
+    private void startTombstoneGc(Node n, long generation, Transport out, ReplicaGateway gateway) {
+        n.responder = new AntiEntropyResponder(
+                n.disk, (to, reply) -> n.net.send(to, new Wire(n.responderConnection, reply)), 64);
+        n.antiEntropy = new AntiEntropyScheduler(
+                n.id,
+                generation << 32,
+                n.disk,
+                n.replica,
+                out,
+                gateway,
+                n.scheduler,
+                new ByteBudget(n.clock, 1L << 30, 1L << 20),
+                ANTI_ENTROPY,
+                gc.antiEntropyIntervalNanos(),
+                new AntiEntropyScheduler.Placement(
+                        () -> table.partitionsOf(n.id), table::preferenceList, id -> byId.get(id).running, p -> false));
+        n.antiEntropy.start();
+        new TombstoneReaper(
+                        n.disk,
+                        n.replica.horizons(),
+                        n.scheduler,
+                        stats,
+                        table.partitionsOf(n.id),
+                        REAPER_RECORDS_PER_TICK,
+                        gc.reaperTickNanos())
+                .start();
     }
 
     /** Metadata written off the node's loop: durable after a simulated fsync, never if it crashes first. */
@@ -472,8 +563,22 @@ public final class ReplicationSimulation {
             long connection = wire.connection();
             ForwardedWrites.serve(
                     n.coordinator, (to, reply) -> n.net.send(to, new Wire(connection, reply)), from, forwarded);
+        } else if (wire.inner() instanceof AntiEntropyMessage ae) {
+            onAntiEntropy(n, generation, from, wire.connection(), ae);
         } else if (wire.connection() == generation) {
             n.remote.onReply(from, wire.inner());
+        }
+    }
+
+    private static void onAntiEntropy(Node n, long generation, NodeId from, long connection, AntiEntropyMessage m) {
+        if (n.antiEntropy == null) {
+            return;
+        }
+        if (m instanceof AntiEntropyMessage.HashesRequest || m instanceof AntiEntropyMessage.BucketRequest) {
+            n.responderConnection = connection;
+            n.responder.onMessage(from, m);
+        } else if (connection == generation) {
+            n.antiEntropy.onMessage(from, m);
         }
     }
 
@@ -644,18 +749,24 @@ public final class ReplicationSimulation {
             kinds.add(Fault.WIPE);
             kinds.add(Fault.RESTARTS);
         }
+        if (options.crashes() && gc.enabled() && gc.outageNanos() > 0) {
+            kinds.add(Fault.LONG_OUTAGE);
+        }
         if (kinds.isEmpty()) {
             return;
         }
         Node n = nodes.get(r.nextInt(nodes.size()));
         Fault f = kinds.get(r.nextInt(kinds.size()));
-        long duration = 50 * MS + r.nextLong(750 * MS);
+        long duration = f == Fault.LONG_OUTAGE
+                ? gc.outageNanos() + r.nextLong(gc.outageNanos() / 2 + 1)
+                : 50 * MS + r.nextLong(750 * MS);
         faulted = n;
         fault = f;
         long token = ++faultToken;
         sim.trace().add("fault " + f + " " + n.id + " for " + duration);
         switch (f) {
             case CRASH:
+            case LONG_OUTAGE:
                 crash(n);
                 break;
             case ISOLATE:
@@ -806,7 +917,11 @@ public final class ReplicationSimulation {
                     continue;
                 }
                 Versioned before = n.lastChecked.get(key);
-                if (before != null && !ReplicationChecker.contains(now, before)) {
+                if (before != null && before.isTombstone() && gc.enabled()) {
+                    // The reaper may have purged it since, and a new write found nothing to descend:
+                    // the checker's rules judge what follows, not this replica's history.
+                    n.lastChecked.remove(key);
+                } else if (before != null && !ReplicationChecker.contains(now, before)) {
                     checker.violation(
                             "replica %s went back on %s at %d ms: from %s to %s",
                             n.id,
@@ -834,6 +949,30 @@ public final class ReplicationSimulation {
         }
     }
 
+    /**
+     * (5) Bounded metadata: once replicas agree, every tombstone goes. After {@link
+     * #TOMBSTONE_DRAIN_NANOS} more of anti-entropy and reaping (no writes), no node may still hold
+     * a tombstone older than the grace plus that time.
+     */
+    private void checkTombstonesPurged() {
+        sim.runFor(TOMBSTONE_DRAIN_NANOS);
+        for (Node n : nodes) {
+            for (String key : keys) {
+                Optional<Versioned> v = stored(n, keyRefs.get(key));
+                long ageMillis = v.isPresent()
+                        ? n.clock.wallMillis() - Hlc.millis(v.get().hlc())
+                        : 0;
+                if (v.isPresent()
+                        && v.get().isTombstone()
+                        && ageMillis > gc.graceMillis() + TOMBSTONE_DRAIN_NANOS / MS) {
+                    checker.violation(
+                            "(5) %s still holds the tombstone of %s, %d ms old, %d ms after the replicas agreed",
+                            n.id, key, ageMillis, TOMBSTONE_DRAIN_NANOS / MS);
+                }
+            }
+        }
+    }
+
     // ---- heal and convergence ----
 
     private void repairRead(String key) {
@@ -856,19 +995,33 @@ public final class ReplicationSimulation {
     /**
      * Every replica of the key holds the identical record (or none): {@link Versioned#equals}
      * compares clock, HLC, writer, kind and value, so equal clocks with different contents count
-     * as apart. No other node holds any.
+     * as apart. No other node holds any. With tombstone GC, a replica that purged the key's
+     * tombstone agrees with the ones that hold it: each answers that the key is deleted, and the
+     * others purge theirs in their own time.
      */
     private boolean converged(String key) {
         KeyRef ref = keyRefs.get(key);
         List<NodeId> replicas = table.preferenceList(ref.partition());
-        Optional<Versioned> first = stored(byId.get(replicas.get(0)), ref);
+        Optional<Versioned> held = Optional.empty();
+        boolean someHoldNothing = false;
         for (Node n : nodes) {
             Optional<Versioned> v = stored(n, ref);
-            if (replicas.contains(n.id) ? !v.equals(first) : v.isPresent()) {
+            if (!replicas.contains(n.id)) {
+                if (v.isPresent()) {
+                    return false;
+                }
+            } else if (v.isEmpty()) {
+                someHoldNothing = true;
+            } else if (held.isEmpty()) {
+                held = v;
+            } else if (!held.equals(v)) {
                 return false;
             }
         }
-        return true;
+        if (!someHoldNothing || held.isEmpty()) {
+            return true;
+        }
+        return gc.enabled() && held.get().isTombstone();
     }
 
     private String replicaStates(String key) {

@@ -33,8 +33,8 @@ import java.util.function.Supplier;
  * bandwidth. A tick that finds a round still running starts nothing.
  *
  * <p>Why round-robin over partitions: every partition of the loop is compared once every
- * (partitions x interval), which bounds how long replicas can stay apart; that bound must sit well
- * inside the tombstone grace period, or a purged delete could come back. The partitions and their
+ * (partitions x interval), which bounds how long replicas can stay apart, and how long a tombstone
+ * waits for the rounds that let it be purged. The partitions and their
  * preference lists are read afresh every round, since the ring changes; the walk resumes after the
  * last partition compared, so it stays fair when partitions come and go.
  *
@@ -43,6 +43,10 @@ import java.util.function.Supplier;
  * over the partitions starts one further along the other replicas of each preference list and
  * takes the first that is up, so over N - 1 laps a node compares with every co-replica, and a
  * down replica is passed over rather than waited for (its session would only time out).
+ *
+ * <p>Why it tells the replica's {@link io.dynakv.replication.replica.TombstoneHorizons} about every
+ * completed round: a completed round is the proof that the peer holds what this node held when the
+ * round began, and only that proof lets a tombstone be purged (repair-based tombstone GC).
  *
  * <p>Why skip busy partitions: a partition still streaming in is incomplete by design; comparing it
  * would re-fetch, bucket by bucket, what the stream is about to deliver, and compete with it for
@@ -90,6 +94,8 @@ public final class AntiEntropyScheduler {
     private Scheduler.Cancellable tick;
     private AntiEntropySession running;
     private NodeId runningPeer;
+    private int runningPartition;
+    private long runningRepairTime;
     private long sessionsStarted;
     private int lastPartition = -1;
     private long lap;
@@ -232,6 +238,7 @@ public final class AntiEntropyScheduler {
 
     private void begin(int partition, NodeId peer) {
         long sessionId = idBase + ++sessionsStarted;
+        long repairTime = replica.horizons().repairTime(); // before the session snapshots its tree
         AntiEntropySession session = new AntiEntropySession(
                 sessionId,
                 partition,
@@ -246,13 +253,17 @@ public final class AntiEntropyScheduler {
                 this::finished);
         running = session;
         runningPeer = peer;
+        runningPartition = partition;
+        runningRepairTime = repairTime;
         session.start();
     }
 
     private void finished(Outcome outcome) {
+        NodeId peer = runningPeer;
         running = null;
         runningPeer = null;
         if (outcome.status() == Status.COMPLETED) {
+            replica.horizons().repaired(runningPartition, peer, runningRepairTime);
             sessionsCompleted.increment();
         } else {
             sessionsFailed.increment();

@@ -15,6 +15,7 @@ import io.dynakv.replication.replica.KeyRef;
 import io.dynakv.replication.replica.Replica;
 import io.dynakv.storage.PartitionRecord;
 import io.dynakv.storage.StorageEngine;
+import io.dynakv.storage.StorageFullException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,10 +33,12 @@ import java.util.function.Consumer;
  * fetch each differing bucket's records, one bucket at a time; compare key by key ({@link
  * MerkleDiff#differingRecords}). A version the peer holds is applied locally ({@link
  * Replica#apply}, which keeps it only if it supersedes or conflicts); then whatever the local
- * replica holds, if it is not the peer's version, is pushed to the peer. After the apply the local
- * version descends from the peer's, or (equal clocks, different contents) orders before it in
- * {@link io.dynakv.replication.replica.Resolution}'s total order, so the peer's own resolution takes
- * it as is: one round leaves both replicas with the same version of every key that was compared.
+ * replica holds, if it is not the peer's version, is pushed to the peer (except a tombstone past
+ * the grace that only one side still holds: see {@link
+ * io.dynakv.replication.replica.TombstoneHorizons}). After the apply the local version descends
+ * from the peer's, or (equal clocks, different contents) orders before it in {@link
+ * io.dynakv.replication.replica.Resolution}'s total order, so the peer's own resolution takes it as
+ * is: one round leaves both replicas with the same version of every key that was compared.
  *
  * <p>Fault model: messages may be lost, duplicated, delayed or reordered ({@link Transport}). Only
  * the reply to the one outstanding request is accepted (matched by session id, level or bucket);
@@ -73,7 +76,9 @@ public final class AntiEntropySession {
         /** The session timeout fired first; the repairs made so far stay. */
         TIMED_OUT,
         /** The peer refused a pushed version; the other repairs stay. */
-        PUSH_FAILED
+        PUSH_FAILED,
+        /** This node's disk is full: a version pulled from the peer could not be stored. */
+        LOCAL_DISK_FULL
     }
 
     /**
@@ -231,26 +236,53 @@ public final class AntiEntropySession {
         List<PartitionRecord> local =
                 bucketRecords(storage, partition, settings.leafCount(), settings.pageSize(), reply.bucket());
         for (RecordDifference d : MerkleDiff.differingRecords(local, reply.records())) {
-            repair(d);
+            if (!repair(d)) {
+                return;
+            }
         }
         requestNextBucket();
     }
 
-    /** Pulls the peer's version, then pushes the local result if the peer does not hold it already. */
-    private void repair(RecordDifference d) {
+    /**
+     * Pulls the peer's version, then pushes the local result if the peer does not hold it already.
+     * Returns false when the round had to end: a full disk here cannot store what it pulls, and a
+     * round that goes on would claim (as a completed round) a repair it never made.
+     */
+    private boolean repair(RecordDifference d) {
         KeyRef key = new KeyRef(partition, d.table(), d.key());
+        if (purgedOnOneSide(d.peer(), replica.read(key))) {
+            return true;
+        }
         if (d.peer().isPresent()) {
-            replica.apply(key, d.peer().get());
+            try {
+                replica.apply(key, d.peer().get());
+            } catch (StorageFullException e) {
+                finish(Status.LOCAL_DISK_FULL);
+                return false;
+            }
             pulled++;
         }
         Optional<Versioned> mine = replica.read(key);
         if (mine.isEmpty() || d.peer().equals(mine)) {
-            return;
+            return true;
         }
         Versioned version = mine.get();
         pushed++;
         pendingPushes++;
         enqueue(recordBytes(d.table(), d.key(), version), () -> gateway.write(peer, key, version, this::onPushReply));
+        return true;
+    }
+
+    /**
+     * One side holds a tombstone past the grace, the other nothing for its key: that side purged
+     * it, or never held anything it could bring back. Copying it either way would only have it
+     * purged again (see {@link io.dynakv.replication.replica.TombstoneHorizons}).
+     */
+    private boolean purgedOnOneSide(Optional<Versioned> peerVersion, Optional<Versioned> mine) {
+        if (peerVersion.isPresent() == mine.isPresent()) {
+            return false;
+        }
+        return replica.horizons().pastGrace(peerVersion.isPresent() ? peerVersion.get() : mine.get());
     }
 
     private void onPushReply(ReplicaReply reply) {

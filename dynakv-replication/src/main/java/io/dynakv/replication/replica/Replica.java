@@ -16,11 +16,24 @@ public final class Replica {
     private final StorageEngine storage;
     private final HlcClock hlc;
     private final ReplicationStats stats;
+    private final TombstoneHorizons horizons;
 
+    /** A replica that never purges (no tombstone GC): for tests and tools. */
     public Replica(StorageEngine storage, HlcClock hlc, ReplicationStats stats) {
+        this(storage, hlc, stats, TombstoneHorizons.neverPurging(hlc));
+    }
+
+    /** @param horizons this node's tombstone GC rule, which this replica keeps informed of its writes */
+    public Replica(StorageEngine storage, HlcClock hlc, ReplicationStats stats, TombstoneHorizons horizons) {
         this.storage = storage;
         this.hlc = hlc;
         this.stats = stats;
+        this.horizons = horizons;
+    }
+
+    /** Which of this replica's tombstones its co-replicas are known to hold: what may be purged. */
+    public TombstoneHorizons horizons() {
+        return horizons;
     }
 
     public Optional<Versioned> read(KeyRef key) {
@@ -59,7 +72,9 @@ public final class Replica {
         if (!resolution.changesStorage()) {
             return new Applied(storage.lastSequence(), effect);
         }
-        return new Applied(storage.put(key.partition(), key.table(), key.key(), resolution.result()), effect);
+        long sequence = storage.put(key.partition(), key.table(), key.key(), resolution.result());
+        horizons.stored(key.partition(), resolution.result());
+        return new Applied(sequence, effect);
     }
 
     /** A write applied: the storage sequence its durability waits for, and what became of it. */

@@ -1,23 +1,32 @@
 package io.dynakv.replication.replica;
 
-import io.dynakv.common.Clock;
-import io.dynakv.common.Hlc;
+import io.dynakv.common.NodeId;
 import io.dynakv.common.Scheduler;
 import io.dynakv.common.Versioned;
 import io.dynakv.replication.ReplicationStats;
 import io.dynakv.storage.PartitionRecord;
 import io.dynakv.storage.StorageEngine;
+import io.dynakv.storage.StorageFullException;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Purges tombstones older than the grace period, one bounded slice per tick, walking one shard's
- * partitions round-robin so the cost is spread evenly and never stalls the loop.
+ * Purges tombstones that every replica of their partition holds and that are older than the grace
+ * period, one bounded slice per tick, walking one shard's partitions round-robin so the cost is
+ * spread evenly and never stalls the loop.
  *
- * <p>Why a grace period: a tombstone is what stops a replica that missed the delete from bringing
- * the value back through repair, so it must outlive every replica's chance to miss it (Cassandra's
- * gc_grace_seconds). On one node there is no such replica and any expired tombstone may go; the
- * cluster's anti-entropy makes every replica see a tombstone well within the grace period.
+ * <p>Why both rules: a tombstone is what stops a replica that missed the delete from bringing the
+ * value back through repair. Cassandra keeps it for {@code gc_grace_seconds} and relies on the
+ * operator to repair every replica within that time; a replica down for longer brings deleted
+ * values back. So a tombstone goes only once anti-entropy has shown that every other replica of
+ * the partition holds it ({@link TombstoneHorizons}, as ScyllaDB's {@code tombstone_gc = repair}).
+ * The grace then only covers what can arrive late without a replica holding it: a queued hint or
+ * a delayed message carrying an older value (ScyllaDB's {@code propagation_delay_in_seconds}).
+ *
+ * <p>Clocks: the age is this node's wall clock minus the tombstone's HLC. A coordinator with a fast
+ * clock stamps tombstones in the future, which only makes them wait longer here. This node's own
+ * fast clock makes tombstones look older and shortens the grace by its offset, but never lets a
+ * tombstone go before every replica holds it, which does not depend on any clock.
  *
  * <p>Runs on the loop that owns its partitions, so no write to a key can slip in between the check
  * that its tombstone expired and its removal.
@@ -25,10 +34,9 @@ import java.util.Optional;
 public final class TombstoneReaper {
 
     private final StorageEngine storage;
-    private final Clock clock;
+    private final TombstoneHorizons horizons;
     private final Scheduler scheduler;
     private final ReplicationStats stats;
-    private final long graceMillis;
     private final int[] partitions;
     private final int recordsPerTick;
     private final long tickNanos;
@@ -36,27 +44,36 @@ public final class TombstoneReaper {
     private String afterTable;
     private byte[] afterKey;
 
+    /** @param horizons the rule: what is purgeable (the replica's, which it keeps informed) */
     public TombstoneReaper(
             StorageEngine storage,
-            Clock clock,
+            TombstoneHorizons horizons,
             Scheduler scheduler,
             ReplicationStats stats,
-            long graceMillis,
             int[] partitions,
             int recordsPerTick,
             long tickNanos) {
-        if (recordsPerTick < 1 || tickNanos < 1 || graceMillis < 0) {
-            throw new IllegalArgumentException(
-                    "recordsPerTick and tickNanos must be positive, graceMillis not negative");
+        if (recordsPerTick < 1 || tickNanos < 1) {
+            throw new IllegalArgumentException("recordsPerTick and tickNanos must be positive");
         }
         this.storage = storage;
-        this.clock = clock;
+        this.horizons = horizons;
         this.scheduler = scheduler;
         this.stats = stats;
-        this.graceMillis = graceMillis;
         this.partitions = partitions.clone();
         this.recordsPerTick = recordsPerTick;
         this.tickNanos = tickNanos;
+    }
+
+    /**
+     * The replicas of a partition other than {@code self}, from its preference list; empty when
+     * {@code self} is not among them (it holds no replica, so it has no say in what may go).
+     */
+    public static Optional<List<NodeId>> otherReplicas(NodeId self, List<NodeId> preferenceList) {
+        if (!preferenceList.contains(self)) {
+            return Optional.empty();
+        }
+        return Optional.of(preferenceList.stream().filter(n -> !n.equals(self)).toList());
     }
 
     /** Starts ticking on the calling loop. */
@@ -76,11 +93,15 @@ public final class TombstoneReaper {
         }
         int partition = partitions[partitionIndex];
         List<PartitionRecord> records = storage.scanPartition(partition, afterTable, afterKey, recordsPerTick);
-        long horizonMillis = clock.wallMillis() - graceMillis;
         int purged = 0;
         for (PartitionRecord record : records) {
-            if (expired(record.value(), horizonMillis) && stillThere(partition, record)) {
-                storage.remove(partition, record.table(), record.key());
+            if (horizons.purgeable(partition, record.value()) && stillThere(partition, record)) {
+                try {
+                    storage.remove(partition, record.table(), record.key());
+                } catch (StorageFullException e) {
+                    stats.tombstonesPurged.add(purged);
+                    return purged; // a full disk takes no deletes either: this slice again next tick
+                }
                 purged++;
             }
         }
@@ -95,10 +116,6 @@ public final class TombstoneReaper {
             afterKey = last.key();
         }
         return purged;
-    }
-
-    private static boolean expired(Versioned version, long horizonMillis) {
-        return version.isTombstone() && Hlc.millis(version.hlc()) < horizonMillis;
     }
 
     /** The scan may predate a newer write still pending in storage: purge only what is current. */

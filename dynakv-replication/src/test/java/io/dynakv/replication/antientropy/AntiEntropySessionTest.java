@@ -11,6 +11,7 @@ import static io.dynakv.replication.antientropy.AntiEntropyFixtures.sameClockOth
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynakv.common.Causality;
+import io.dynakv.common.Hlc;
 import io.dynakv.common.HlcClock;
 import io.dynakv.common.NodeId;
 import io.dynakv.common.ValueKind;
@@ -24,8 +25,11 @@ import io.dynakv.replication.antientropy.AntiEntropySession.Settings;
 import io.dynakv.replication.antientropy.AntiEntropySession.Status;
 import io.dynakv.replication.replica.Replica;
 import io.dynakv.replication.replica.Resolution;
+import io.dynakv.replication.replica.TombstoneHorizons;
+import io.dynakv.storage.FullDiskStorageEngine;
 import io.dynakv.storage.InMemoryStorageEngine;
 import io.dynakv.storage.PartitionRecord;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,11 +58,24 @@ class AntiEntropySessionTest {
         final VirtualLoop loop = new VirtualLoop();
         final InMemoryStorageEngine a = new InMemoryStorageEngine();
         final InMemoryStorageEngine b = new InMemoryStorageEngine();
-        final Replica replicaA = new Replica(a, new HlcClock(loop), new ReplicationStats());
+        /** A's disk as its replica sees it: it can be filled. */
+        final FullDiskStorageEngine full = new FullDiskStorageEngine(a);
+
+        final Replica replicaA;
         final Replica replicaB = new Replica(b, new HlcClock(loop), new ReplicationStats());
         AntiEntropySession session;
 
         Pair() {
+            this(-1);
+        }
+
+        /** @param graceMillis A's tombstone grace; negative: A never purges (no tombstone GC) */
+        Pair(long graceMillis) {
+            HlcClock hlc = new HlcClock(loop);
+            TombstoneHorizons horizons = graceMillis < 0
+                    ? TombstoneHorizons.neverPurging(hlc)
+                    : new TombstoneHorizons(hlc, loop, graceMillis, partition -> Optional.of(List.of(B)));
+            replicaA = new Replica(full, hlc, new ReplicationStats(), horizons);
             AntiEntropyResponder responder = new AntiEntropyResponder(b, loop.transport(B), 16);
             loop.register(B, (from, m) -> responder.onMessage(from, (AntiEntropyMessage) m));
             loop.register(A, (from, m) -> session.onMessage(from, (AntiEntropyMessage) m));
@@ -277,6 +294,54 @@ class AntiEntropySessionTest {
         assertThat(p.round(2, settings(64)).status()).isEqualTo(Status.COMPLETED);
         assertThat(records(p.a)).isEqualTo(want);
         assertThat(records(p.b)).isEqualTo(want);
+    }
+
+    /**
+     * A full disk on the initiator cannot store what it pulls: the round ends as failed at once
+     * (a completed round would tell the tombstone GC that the peer and this node agree), and a
+     * round after the disk has room again completes the repair.
+     */
+    @Test
+    void aFullDiskEndsTheRoundWithoutClaimingItCompleted() {
+        Pair p = new Pair();
+        diverge(p, new SplittableRandom(5), 100, 20);
+        Map<String, PartitionRecord> want = expected(p.a, p.b);
+        p.full.fill();
+
+        assertThat(p.round(1, settings(64)).status()).isEqualTo(Status.LOCAL_DISK_FULL);
+
+        p.full.empty();
+        assertThat(p.round(2, settings(64)).status()).isEqualTo(Status.COMPLETED);
+        assertThat(records(p.a)).isEqualTo(want);
+        assertThat(records(p.b)).isEqualTo(want);
+    }
+
+    /**
+     * Replicas purge a tombstone at different moments. One past the grace that only one side still
+     * holds is left alone both ways: copied back, it would wait for new rounds on the replica that
+     * had purged it while that one copied it back to the others, and they took turns for ever
+     * (found by the simulator: tombstones never drained). A tombstone within the grace is copied.
+     */
+    @Test
+    void aTombstonePastTheGraceIsNotCopiedBackToAReplicaThatPurgedIt() {
+        long graceMillis = 1_000;
+        Pair p = new Pair(graceMillis);
+        long old = Hlc.pack(p.loop.wallMillis() - 2 * graceMillis, 0);
+        long young = Hlc.pack(p.loop.wallMillis(), 0);
+        Versioned pastGrace = Versioned.tombstone(VersionVector.of(Map.of(A, 1L)), old, A);
+        Versioned recent = Versioned.tombstone(VersionVector.of(Map.of(A, 2L)), young, A);
+        p.a.put(PARTITION, "t", "mine".getBytes(StandardCharsets.UTF_8), pastGrace);
+        p.b.put(PARTITION, "t", "theirs".getBytes(StandardCharsets.UTF_8), pastGrace);
+        p.a.put(PARTITION, "t", "fresh".getBytes(StandardCharsets.UTF_8), recent);
+
+        assertThat(p.round(1, settings(64)).status()).isEqualTo(Status.COMPLETED);
+
+        assertThat(p.b.get(PARTITION, "t", "mine".getBytes(StandardCharsets.UTF_8)))
+                .isEmpty();
+        assertThat(p.a.get(PARTITION, "t", "theirs".getBytes(StandardCharsets.UTF_8)))
+                .isEmpty();
+        assertThat(p.b.get(PARTITION, "t", "fresh".getBytes(StandardCharsets.UTF_8)))
+                .contains(recent);
     }
 
     @Test
