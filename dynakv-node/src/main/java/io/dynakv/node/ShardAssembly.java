@@ -135,7 +135,11 @@ final class ShardAssembly {
                 scheduler,
                 timeout,
                 handle.stats(),
-                new StoredHints(storage, handle.stats(), HintReplayer.Limits.DEFAULT));
+                new StoredHints(
+                        storage,
+                        handle.stats(),
+                        HintReplayer.Limits.forTombstoneGrace(
+                                config.tombstoneGrace().toMillis())));
         ReplicaServer server = new ReplicaServer(handle.id(), replica, durability, cluster.transport());
         AntiEntropyScheduler antiEntropy = new AntiEntropyScheduler(
                 handle.id(),

@@ -267,7 +267,8 @@ public final class Cluster implements AutoCloseable {
                             return c.view().hasLeft(node);
                         }
                     },
-                    HintReplayer.Limits.DEFAULT,
+                    HintReplayer.Limits.forTombstoneGrace(
+                            config.tombstoneGrace().toMillis()),
                     HINT_BATCH,
                     HINT_TICK.toNanos(),
                     timeout);

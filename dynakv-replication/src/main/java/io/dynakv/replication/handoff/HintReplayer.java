@@ -52,6 +52,15 @@ public final class HintReplayer {
         /** Three hours, as Cassandra's hint window; 100,000 hints (tens of MiB with small values). */
         public static final Limits DEFAULT = new Limits(3 * 3600 * 1000L, 100_000);
 
+        /**
+         * The default limits, with hints never older than the tombstone grace: a tombstone is purged
+         * only past the grace, so a hint of a value it deleted, replayed after the purge, would bring
+         * the value back. Dropped instead, as anti-entropy already holds the delete everywhere.
+         */
+        public static Limits forTombstoneGrace(long graceMillis) {
+            return new Limits(Math.min(DEFAULT.maxAgeMillis, graceMillis), DEFAULT.maxPerTarget);
+        }
+
         public Limits {
             if (maxAgeMillis < 1 || maxPerTarget < 1) {
                 throw new IllegalArgumentException(

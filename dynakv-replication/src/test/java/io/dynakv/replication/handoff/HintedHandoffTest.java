@@ -103,6 +103,18 @@ class HintedHandoffTest {
         assertThat(cluster.stats().hintsDelivered.sum()).isEqualTo(3);
     }
 
+    /**
+     * A hint replayed after the tombstone that deleted its value was purged would bring the value
+     * back: hints never live longer than the grace (a short grace shortens the hint window).
+     */
+    @Test
+    void hintsNeverOutliveTheTombstoneGrace() {
+        assertThat(HintReplayer.Limits.forTombstoneGrace(60_000).maxAgeMillis()).isEqualTo(60_000);
+        assertThat(HintReplayer.Limits.forTombstoneGrace(864_000_000L))
+                .as("a long grace keeps the usual window")
+                .isEqualTo(HintReplayer.Limits.DEFAULT);
+    }
+
     @Test
     void hintsOlderThanMaxAgeAreDropped() {
         cluster.down(c, true);
