@@ -123,7 +123,10 @@ class RingAdoptionTest {
 
         // The kill surfaces as an exception or as a failed (logged) metadata save; either way
         // nothing after the table reaches the disk.
-        catchThrowable(() -> control.onMessage(A, new RingUpdate(joined)));
+        Throwable death = catchThrowable(() -> control.onMessage(A, new RingUpdate(joined)));
+        if (death != null) {
+            assertThat(death).hasMessageContaining("killed");
+        }
         assertThat(dying.killed).as("the process died after the table was saved").isTrue();
 
         // The restarted process, as Cluster.start builds it from what reached the disk.
