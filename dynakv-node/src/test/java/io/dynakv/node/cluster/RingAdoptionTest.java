@@ -127,7 +127,9 @@ class RingAdoptionTest {
         if (death != null) {
             assertThat(death).hasMessageContaining("killed");
         }
-        assertThat(dying.killed).as("the process died after the table was saved").isTrue();
+        assertThat(dying.killed)
+                .as("the process died after the table was saved")
+                .isTrue();
 
         // The restarted process, as Cluster.start builds it from what reached the disk.
         ClusterMeta afterRestart = new ClusterMeta(disk, Runnable::run);
