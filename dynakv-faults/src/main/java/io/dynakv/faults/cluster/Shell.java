@@ -1,7 +1,6 @@
 package io.dynakv.faults.cluster;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +38,9 @@ final class Shell {
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             return new Result(process.exitValue(), output);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + command, e);
+            // A missing program is an answer too (the shell's 127): callers probing for a tool,
+            // such as NamespaceNetwork.available, then fall back instead of failing the run.
+            return new Result(127, "cannot run " + command + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + command, e);
