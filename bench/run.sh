@@ -314,13 +314,16 @@ done
 
 node_pid=
 node_port=
+node_peer_port=
 start_node() { # data_dir [node flags...]; bin/dynakv execs java, so $! is the JVM's PID
   local dir=$1
   shift
   [[ -n $node_port ]] || node_port=$(free_port)
+  # The default node-to-node port is HTTP + 10000, past 65535 for a high HTTP port: pick it too.
+  [[ -n $node_peer_port ]] || node_peer_port=$(free_port)
   mkdir -p "$dir"
-  echo "==== $(date -u +%FT%TZ) start: $node_cmd 127.0.0.1:$node_port --data-dir $dir $*" >>"$tmp/node.log"
-  env ${node_env[@]+"${node_env[@]}"} "$node_cmd" "127.0.0.1:$node_port" --data-dir "$dir" "$@" \
+  echo "==== $(date -u +%FT%TZ) start: $node_cmd 127.0.0.1:$node_port --peer-port $node_peer_port --data-dir $dir $*" >>"$tmp/node.log"
+  env ${node_env[@]+"${node_env[@]}"} "$node_cmd" "127.0.0.1:$node_port" --peer-port "$node_peer_port" --data-dir "$dir" "$@" \
     >>"$tmp/node.log" 2>&1 </dev/null &
   node_pid=$!
   started_pids+=("$node_pid")
