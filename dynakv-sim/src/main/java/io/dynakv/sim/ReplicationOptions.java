@@ -1,6 +1,7 @@
 package io.dynakv.sim;
 
 import io.dynakv.replication.coordinator.ConsistencyLevel;
+import java.util.function.Consumer;
 
 /**
  * The knobs of one {@link ReplicationSimulation} run. {@link #standard()} is what {@code mvn
@@ -89,156 +90,118 @@ public record ReplicationOptions(
     }
 
     public ReplicationOptions withQuorums(ConsistencyLevel newW, ConsistencyLevel newR) {
-        return new ReplicationOptions(
-                minNodes,
-                maxNodes,
-                keys,
-                clients,
-                workloadNanos,
-                newW,
-                newR,
-                crashes,
-                isolations,
-                networkWeather,
-                machineCrash,
-                ackBeforeFsync,
-                anyCoordinator,
-                accidents,
-                maxSkewNanos,
-                maxDriftPpm,
-                healBudgetNanos,
-                maxClockStepNanos);
+        return edit(b -> {
+            b.w = newW;
+            b.r = newR;
+        });
     }
 
     public ReplicationOptions withMachineCrash(boolean newMachineCrash) {
-        return new ReplicationOptions(
-                minNodes,
-                maxNodes,
-                keys,
-                clients,
-                workloadNanos,
-                w,
-                r,
-                crashes,
-                isolations,
-                networkWeather,
-                newMachineCrash,
-                ackBeforeFsync,
-                anyCoordinator,
-                accidents,
-                maxSkewNanos,
-                maxDriftPpm,
-                healBudgetNanos,
-                maxClockStepNanos);
+        return edit(b -> {
+            b.machineCrash = newMachineCrash;
+        });
     }
 
     public ReplicationOptions withAckBeforeFsync(boolean newAckBeforeFsync) {
-        return new ReplicationOptions(
-                minNodes,
-                maxNodes,
-                keys,
-                clients,
-                workloadNanos,
-                w,
-                r,
-                crashes,
-                isolations,
-                networkWeather,
-                machineCrash,
-                newAckBeforeFsync,
-                anyCoordinator,
-                accidents,
-                maxSkewNanos,
-                maxDriftPpm,
-                healBudgetNanos,
-                maxClockStepNanos);
+        return edit(b -> {
+            b.ackBeforeFsync = newAckBeforeFsync;
+        });
     }
 
     public ReplicationOptions withAnyCoordinator(boolean newAnyCoordinator) {
-        return new ReplicationOptions(
-                minNodes,
-                maxNodes,
-                keys,
-                clients,
-                workloadNanos,
-                w,
-                r,
-                crashes,
-                isolations,
-                networkWeather,
-                machineCrash,
-                ackBeforeFsync,
-                newAnyCoordinator,
-                accidents,
-                maxSkewNanos,
-                maxDriftPpm,
-                healBudgetNanos,
-                maxClockStepNanos);
+        return edit(b -> {
+            b.anyCoordinator = newAnyCoordinator;
+        });
     }
 
     public ReplicationOptions withAccidents(boolean newAccidents) {
-        return new ReplicationOptions(
-                minNodes,
-                maxNodes,
-                keys,
-                clients,
-                workloadNanos,
-                w,
-                r,
-                crashes,
-                isolations,
-                networkWeather,
-                machineCrash,
-                ackBeforeFsync,
-                anyCoordinator,
-                newAccidents,
-                maxSkewNanos,
-                maxDriftPpm,
-                healBudgetNanos,
-                maxClockStepNanos);
+        return edit(b -> {
+            b.accidents = newAccidents;
+        });
     }
 
     public ReplicationOptions withNodes(int newMin, int newMax) {
-        return new ReplicationOptions(
-                newMin,
-                newMax,
-                keys,
-                clients,
-                workloadNanos,
-                w,
-                r,
-                crashes,
-                isolations,
-                networkWeather,
-                machineCrash,
-                ackBeforeFsync,
-                anyCoordinator,
-                accidents,
-                maxSkewNanos,
-                maxDriftPpm,
-                healBudgetNanos,
-                maxClockStepNanos);
+        return edit(b -> {
+            b.minNodes = newMin;
+            b.maxNodes = newMax;
+        });
     }
 
     public ReplicationOptions withClockSteps(long newMaxClockStepNanos) {
-        return new ReplicationOptions(
-                minNodes,
-                maxNodes,
-                keys,
-                clients,
-                workloadNanos,
-                w,
-                r,
-                crashes,
-                isolations,
-                networkWeather,
-                machineCrash,
-                ackBeforeFsync,
-                anyCoordinator,
-                accidents,
-                maxSkewNanos,
-                maxDriftPpm,
-                healBudgetNanos,
-                newMaxClockStepNanos);
+        return edit(b -> {
+            b.maxClockStepNanos = newMaxClockStepNanos;
+        });
+    }
+
+    /** A copy with some settings changed: each {@code with} names only what it changes. */
+    private ReplicationOptions edit(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
+    }
+
+    /** The settings as mutable fields, so a new setting is listed here and in the record only. */
+    private static final class Builder {
+        int minNodes;
+        int maxNodes;
+        int keys;
+        int clients;
+        long workloadNanos;
+        ConsistencyLevel w;
+        ConsistencyLevel r;
+        boolean crashes;
+        boolean isolations;
+        boolean networkWeather;
+        boolean machineCrash;
+        boolean ackBeforeFsync;
+        boolean anyCoordinator;
+        boolean accidents;
+        long maxSkewNanos;
+        long maxDriftPpm;
+        long healBudgetNanos;
+        long maxClockStepNanos;
+
+        Builder(ReplicationOptions o) {
+            minNodes = o.minNodes;
+            maxNodes = o.maxNodes;
+            keys = o.keys;
+            clients = o.clients;
+            workloadNanos = o.workloadNanos;
+            w = o.w;
+            r = o.r;
+            crashes = o.crashes;
+            isolations = o.isolations;
+            networkWeather = o.networkWeather;
+            machineCrash = o.machineCrash;
+            ackBeforeFsync = o.ackBeforeFsync;
+            anyCoordinator = o.anyCoordinator;
+            accidents = o.accidents;
+            maxSkewNanos = o.maxSkewNanos;
+            maxDriftPpm = o.maxDriftPpm;
+            healBudgetNanos = o.healBudgetNanos;
+            maxClockStepNanos = o.maxClockStepNanos;
+        }
+
+        ReplicationOptions build() {
+            return new ReplicationOptions(
+                    minNodes,
+                    maxNodes,
+                    keys,
+                    clients,
+                    workloadNanos,
+                    w,
+                    r,
+                    crashes,
+                    isolations,
+                    networkWeather,
+                    machineCrash,
+                    ackBeforeFsync,
+                    anyCoordinator,
+                    accidents,
+                    maxSkewNanos,
+                    maxDriftPpm,
+                    healBudgetNanos,
+                    maxClockStepNanos);
+        }
     }
 }
