@@ -29,6 +29,7 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.FlushOptions;
@@ -302,7 +303,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         }
         return iterate(
                 "scan",
-                dataCf,
+                () -> dataCf,
                 start,
                 range,
                 limit,
@@ -316,7 +317,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         byte[] start = StorageKeys.partitionScanStart(partition, afterTable, afterKey);
         return iterate(
                 "scanPartition",
-                dataCf,
+                () -> dataCf,
                 start,
                 StorageKeys.partitionPrefix(partition),
                 limit,
@@ -326,7 +327,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     /** Up to {@code limit} records from {@code start} while their address begins with {@code range}. */
     private <T> List<T> iterate(
             String operation,
-            ColumnFamilyHandle cf,
+            Supplier<ColumnFamilyHandle> cf,
             byte[] start,
             byte[] range,
             int limit,
@@ -339,7 +340,10 @@ public final class RocksDbStorageEngine implements StorageEngine {
             return out;
         }
         Lock lock = enter();
-        try (RocksIterator it = db.newIterator(cf, tuning.readOptions)) {
+        // The handle is read under the lock: a reopen after a full disk closes the old handles,
+        // and an iterator on a closed one crashed the JVM (SIGSEGV in DBImpl::FailIfCfHasTs, seen
+        // in DiskFaultIT when the tombstone reaper scanned while the disk came back).
+        try (RocksIterator it = db.newIterator(cf.get(), tuning.readOptions)) {
             for (it.seek(start); it.isValid() && out.size() < limit; it.next()) {
                 byte[] recordKey = it.key();
                 if (!StorageKeys.startsWith(recordKey, range)) {
@@ -375,7 +379,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         byte[] range = new ByteWriter(8).writeLong(target.value()).toByteArray();
         return iterate(
                 "hints",
-                hintsCf,
+                () -> hintsCf,
                 Hint.storageKey(target, afterId + 1),
                 range,
                 limit,
